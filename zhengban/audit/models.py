@@ -1,0 +1,49 @@
+"""The append-only audit chain (等保 2.0 安全审计): every record carries
+SM3(previous hash + canonical record), so an edit, deletion or insertion breaks the chain."""
+
+from django.conf import settings
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+
+class AuditRecord(models.Model):
+    """One audited event. Never updated or deleted by the application."""
+
+    seq = models.PositiveBigIntegerField(_("序号"), unique=True)
+    time = models.DateTimeField(_("时间"), db_index=True)
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        db_constraint=False,
+    )
+    actor_name = models.CharField(_("操作人"), max_length=150, blank=True)
+    # Set when the actor acted under a delegation (委托): "X on behalf of Y".
+    on_behalf_of_name = models.CharField(_("被代理人"), max_length=150, blank=True)
+    action = models.CharField(_("操作"), max_length=64, db_index=True)
+    object_type = models.CharField(_("对象类型"), max_length=64, blank=True)
+    object_id = models.CharField(_("对象编号"), max_length=64, blank=True)
+    object_repr = models.CharField(_("对象"), max_length=200, blank=True)
+    summary = models.TextField(_("摘要"), blank=True)
+    changes = models.JSONField(_("变更内容"), default=dict, blank=True)
+    client_address = models.CharField(_("客户端地址"), max_length=64, blank=True)
+    request_id = models.CharField(max_length=32, blank=True)
+    prev_hash = models.CharField(max_length=64)
+    hash = models.CharField(max_length=64)
+
+    class Meta:
+        verbose_name = _("审计记录")
+        ordering = ["seq"]
+        indexes = [models.Index(fields=["object_type", "object_id"])]
+
+    def __str__(self) -> str:
+        return f"#{self.seq} {self.action}"
+
+
+class AuditChainHead(models.Model):
+    """A single row holding the chain's tip; appenders lock it so records chain in order."""
+
+    last_seq = models.PositiveBigIntegerField(default=0)
+    last_hash = models.CharField(max_length=64)

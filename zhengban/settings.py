@@ -1,0 +1,200 @@
+"""One settings module for every deployment, driven by environment variables.
+
+DATABASE_URL selects the database (default: SQLite under var/). Secrets have no default
+when ZHENGBAN_DEBUG is off, so a production deployment fails fast instead of running
+with a known key.
+"""
+
+import os
+from pathlib import Path
+
+import dj_database_url
+from django.core.exceptions import ImproperlyConfigured
+from django.utils.translation import gettext_lazy as _
+
+BASE_DIR = Path(__file__).resolve().parent
+PROJECT_DIR = BASE_DIR.parent
+VAR_DIR = Path(os.environ.get("ZHENGBAN_VAR_DIR", PROJECT_DIR / "var"))
+
+
+def env_bool(name: str, default: bool) -> bool:
+    value = os.environ.get(name)
+    if value is None:
+        return default
+    return value.strip().lower() in {"1", "true", "yes", "on"}
+
+
+def env_list(name: str, default: list[str]) -> list[str]:
+    value = os.environ.get(name)
+    if value is None:
+        return default
+    return [item.strip() for item in value.split(",") if item.strip()]
+
+
+def env_int(name: str, default: int) -> int:
+    value = os.environ.get(name)
+    return default if value is None else int(value)
+
+
+DEBUG = env_bool("ZHENGBAN_DEBUG", True)
+SECRET_KEY = os.environ.get("ZHENGBAN_SECRET_KEY", "")
+if not SECRET_KEY:
+    if not DEBUG:
+        raise ImproperlyConfigured("ZHENGBAN_SECRET_KEY must be set when ZHENGBAN_DEBUG is off.")
+    SECRET_KEY = "zhengban-insecure-development-key-do-not-use-in-production"
+
+ALLOWED_HOSTS = env_list("ZHENGBAN_ALLOWED_HOSTS", ["127.0.0.1", "localhost", "testserver"])
+
+INSTALLED_APPS = [
+    "django.contrib.admin",
+    "django.contrib.auth",
+    "django.contrib.contenttypes",
+    "django.contrib.sessions",
+    "django.contrib.messages",
+    "django.contrib.staticfiles",
+    "django_htmx",
+    "rest_framework",
+    "drf_spectacular",
+    "drf_spectacular_sidecar",
+    "zhengban.accounts",
+    "zhengban.audit",
+    "zhengban.org",
+    "zhengban.workcalendar",
+    "zhengban.cases",
+    "zhengban.routing",
+]
+
+MIDDLEWARE = [
+    "django.middleware.security.SecurityMiddleware",
+    "whitenoise.middleware.WhiteNoiseMiddleware",
+    "django.contrib.sessions.middleware.SessionMiddleware",
+    "django.middleware.locale.LocaleMiddleware",
+    "django.middleware.common.CommonMiddleware",
+    "django.middleware.csrf.CsrfViewMiddleware",
+    "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "zhengban.accounts.middleware.IdleTimeoutMiddleware",
+    "zhengban.audit.middleware.RequestContextMiddleware",
+    "django.contrib.messages.middleware.MessageMiddleware",
+    "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "django_htmx.middleware.HtmxMiddleware",
+]
+
+ROOT_URLCONF = "zhengban.urls"
+WSGI_APPLICATION = "zhengban.wsgi.application"
+
+TEMPLATES = [
+    {
+        "BACKEND": "django.template.backends.django.DjangoTemplates",
+        "DIRS": [BASE_DIR / "templates"],
+        "APP_DIRS": True,
+        "OPTIONS": {
+            "context_processors": [
+                "django.template.context_processors.request",
+                "django.contrib.auth.context_processors.auth",
+                "django.contrib.messages.context_processors.messages",
+                "django.template.context_processors.i18n",
+                "zhengban.accounts.context_processors.navigation",
+            ],
+        },
+    }
+]
+
+DATABASE_URL = os.environ.get("DATABASE_URL", f"sqlite:///{VAR_DIR / 'zhengban.sqlite3'}")
+DATABASES = {"default": dj_database_url.parse(DATABASE_URL, conn_max_age=60)}
+if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
+    # WAL lets readers work during a write; IMMEDIATE takes the write lock at BEGIN so two
+    # writers queue instead of failing halfway through a transaction.
+    DATABASES["default"]["OPTIONS"] = {
+        "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
+        "transaction_mode": "IMMEDIATE",
+        "timeout": 20,
+    }
+    DATABASES["default"]["TEST"] = {"NAME": os.environ.get("ZHENGBAN_TEST_DB") or None}
+
+DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+AUTH_USER_MODEL = "accounts.User"
+LOGIN_URL = "accounts:login"
+LOGIN_REDIRECT_URL = "home"
+LOGOUT_REDIRECT_URL = "accounts:login"
+
+AUTH_PASSWORD_VALIDATORS = [
+    {
+        "NAME": "django.contrib.auth.password_validation.MinimumLengthValidator",
+        "OPTIONS": {"min_length": 10},
+    },
+    {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
+    {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
+    {"NAME": "zhengban.accounts.validators.CharacterClassValidator"},
+]
+
+# 等保 2.0 level 3: lock out after repeated failures, log out idle sessions.
+LOGIN_MAX_FAILURES = env_int("ZHENGBAN_LOGIN_MAX_FAILURES", 5)
+LOGIN_LOCKOUT_MINUTES = env_int("ZHENGBAN_LOGIN_LOCKOUT_MINUTES", 15)
+IDLE_TIMEOUT_SECONDS = env_int("ZHENGBAN_IDLE_TIMEOUT_SECONDS", 30 * 60)
+SESSION_COOKIE_HTTPONLY = True
+SESSION_COOKIE_SAMESITE = "Lax"
+SESSION_COOKIE_SECURE = env_bool("ZHENGBAN_SECURE_COOKIES", not DEBUG)
+CSRF_COOKIE_SECURE = SESSION_COOKIE_SECURE
+
+LANGUAGE_CODE = "zh-hans"
+LANGUAGES = [("zh-hans", _("简体中文")), ("en", _("English"))]
+LOCALE_PATHS = [BASE_DIR / "locale"]
+TIME_ZONE = "Asia/Shanghai"
+USE_I18N = True
+USE_TZ = True
+
+STATIC_URL = "/static/"
+STATIC_ROOT = VAR_DIR / "static"
+STATICFILES_DIRS = [BASE_DIR / "static"]
+# npm installs front-end packages here at setup time; they are served locally, never from a CDN.
+NODE_MODULES_DIR = PROJECT_DIR / "node_modules"
+if NODE_MODULES_DIR.is_dir():
+    STATICFILES_DIRS.append(("vendor", NODE_MODULES_DIR))
+WHITENOISE_USE_FINDERS = True
+
+# Uploaded attachments live outside the web root and are served only through a view that
+# applies the permission policy.
+PRIVATE_STORAGE_DIR = Path(os.environ.get("ZHENGBAN_PRIVATE_STORAGE", VAR_DIR / "private"))
+ATTACHMENT_MAX_BYTES = env_int("ZHENGBAN_ATTACHMENT_MAX_BYTES", 50 * 1024 * 1024)
+DATA_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
+
+# What this deployment is approved for (保守国家秘密法 2024 arts. 29–31). An ordinary office
+# system holds 公开/内部 content and only a metadata register of classified paper documents.
+# 0 = not a classified system; 2/3/4 = approved up to 秘密/机密/绝密.
+CLASSIFIED_SYSTEM_LEVEL = env_int("ZHENGBAN_CLASSIFIED_SYSTEM_LEVEL", 0)
+
+EMAIL_BACKEND = os.environ.get(
+    "ZHENGBAN_EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend"
+)
+DEFAULT_FROM_EMAIL = os.environ.get("ZHENGBAN_FROM_EMAIL", "zhengban@localhost")
+
+REST_FRAMEWORK = {
+    "DEFAULT_AUTHENTICATION_CLASSES": [
+        "rest_framework.authentication.SessionAuthentication",
+    ],
+    "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
+    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    "DEFAULT_PAGINATION_CLASS": "rest_framework.pagination.LimitOffsetPagination",
+    "PAGE_SIZE": 50,
+    "EXCEPTION_HANDLER": "zhengban.api.exception_handler",
+}
+SPECTACULAR_SETTINGS = {
+    "TITLE": "zhengban API",
+    "DESCRIPTION": "政办 — 市政府办公厅业务平台接口",
+    "VERSION": "0.1.0",
+    "SERVE_INCLUDE_SCHEMA": False,
+    "SWAGGER_UI_DIST": "SIDECAR",
+    "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
+    "REDOC_DIST": "SIDECAR",
+}
+
+# Periodic work (reminders, escalation) runs in-process from `zhengban tick`; a
+# multi-machine deployment points Celery at Redis and schedules the same task.
+CELERY_BROKER_URL = os.environ.get("ZHENGBAN_CELERY_BROKER_URL", "")
+
+LOGGING = {
+    "version": 1,
+    "disable_existing_loggers": False,
+    "handlers": {"console": {"class": "logging.StreamHandler"}},
+    "root": {"handlers": ["console"], "level": os.environ.get("ZHENGBAN_LOG_LEVEL", "WARNING")},
+}
