@@ -36,6 +36,8 @@ class Organization(models.Model):
     regulation = models.ForeignKey(Regulation, on_delete=models.PROTECT, related_name="+")
     stated_unit_count = models.PositiveIntegerField(_("规定内设机构数"), null=True, blank=True)
     order = models.PositiveIntegerField(default=0)
+    # An attached office dropped by a later regulation is kept (cases may reference it).
+    active = models.BooleanField(_("在用"), default=True)
 
     class Meta:
         verbose_name = _("机构")
@@ -109,6 +111,8 @@ class Duty(models.Model):
     )
     span_start = models.PositiveIntegerField(null=True, blank=True)
     span_end = models.PositiveIntegerField(null=True, blank=True)
+    # Where the sentence sits in the regulation, e.g. "第三部分 内设机构 (十九)".
+    source_label = models.CharField(_("出处"), max_length=80, blank=True)
 
     class Meta:
         verbose_name = _("职责")
@@ -122,9 +126,7 @@ class Duty(models.Model):
 class StaffingQuota(models.Model):
     """编制: approved headcount of one category for one organization."""
 
-    organization = models.ForeignKey(
-        Organization, on_delete=models.CASCADE, related_name="quotas"
-    )
+    organization = models.ForeignKey(Organization, on_delete=models.CASCADE, related_name="quotas")
     category = models.CharField(_("编制类别"), max_length=24, choices=StaffingCategory.choices)
     approved = models.PositiveIntegerField(_("核定数"))
 
