@@ -47,7 +47,7 @@ def source_label(text: str, start: int | None) -> str:
 
 
 def similarity(a: str, b: str) -> float:
-    """Jaccard similarity of character bigrams; good enough for Chinese prose without a tokenizer."""
+    """Jaccard similarity of character bigrams: enough for Chinese prose, no tokenizer."""
     grams_a = {a[i : i + 2] for i in range(len(a) - 1)} or {a}
     grams_b = {b[i : i + 2] for i in range(len(b) - 1)} or {b}
     return len(grams_a & grams_b) / len(grams_a | grams_b)

@@ -153,7 +153,7 @@ def regulation_load(*, text: str, title: str, actor, apply: bool = False) -> Loa
             action="org.regulation_apply",
             target=organization,
             summary=_("按新版三定规定《%(title)s》调整机构") % {"title": title},
-            changes={"regulation": regulation.pk, "diff": [l for d in diffs for l in d.lines()]},
+            changes={"regulation": regulation.pk, "diff": [x for d in diffs for x in d.lines()]},
         )
         result.regulation, result.applied = regulation, True
         return result
