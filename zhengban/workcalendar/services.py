@@ -1,0 +1,151 @@
+"""Writes to the calendar tables. Each write invalidates the cached calendar here at once
+and, after commit, in every other process (see calendar.current_calendar)."""
+
+from datetime import date
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
+from django.utils.translation import gettext as _
+
+from zhengban.audit.services import audit_record
+
+from . import calendar
+from .models import CalendarOverride, CalendarYear
+from .policies import can_edit_calendar
+
+
+def _check(actor) -> None:
+    # actor None = the system itself (migrations, management commands run by an operator).
+    if actor is not None and not can_edit_calendar(actor):
+        raise PermissionDenied(_("只有系统管理员可以维护工作日历。"))
+
+
+def _changed() -> None:
+    calendar.invalidate()
+    transaction.on_commit(lambda: calendar.invalidate(shared=True))
+
+
+@transaction.atomic
+def calendar_override_set(
+    *, date: date, is_workday: bool, note: str = "", actor
+) -> CalendarOverride:
+    """Make `date` a working day or a rest day, whatever the package says."""
+    _check(actor)
+    old = CalendarOverride.objects.select_for_update().filter(date=date).first()
+    changes = {"is_workday": [old.is_workday if old else None, is_workday]}
+    if old is None:
+        override = CalendarOverride.objects.create(
+            date=date, is_workday=is_workday, note=note, updated_by=actor
+        )
+    else:
+        if old.note != note:
+            changes["note"] = [old.note, note]
+        old.is_workday, old.note, old.updated_by = is_workday, note, actor
+        old.save(update_fields=["is_workday", "note", "updated_by", "updated_at"])
+        override = old
+    audit_record(
+        actor=actor,
+        action="workcalendar.override_set",
+        target=override,
+        summary=str(override),
+        changes=changes,
+    )
+    _changed()
+    return override
+
+
+@transaction.atomic
+def calendar_override_delete(*, override: CalendarOverride, actor) -> None:
+    _check(actor)
+    summary = str(override)
+    audit_record(
+        actor=actor,
+        action="workcalendar.override_delete",
+        target=override,
+        summary=summary,
+        changes={"is_workday": [override.is_workday, None]},
+    )
+    override.delete()
+    _changed()
+
+
+@transaction.atomic
+def calendar_year_set(*, year: int, complete: bool, source: str = "", actor) -> CalendarYear:
+    """Mark whether the overrides hold the whole holiday notice of `year`."""
+    _check(actor)
+    row, created = CalendarYear.objects.select_for_update().get_or_create(
+        year=year, defaults={"complete": complete, "source": source, "updated_by": actor}
+    )
+    changes = {"complete": [None if created else row.complete, complete]}
+    if not created:
+        row.complete, row.source, row.updated_by = complete, source or row.source, actor
+        row.save(update_fields=["complete", "source", "updated_by", "updated_at"])
+    audit_record(
+        actor=actor,
+        action="workcalendar.year_set",
+        target=row,
+        summary=f"{year} {source}".strip(),
+        changes=changes,
+    )
+    _changed()
+    return row
+
+
+@transaction.atomic
+def calendar_year_delete(*, row: CalendarYear, actor) -> None:
+    """Forget that a year is complete (its overrides stay; dates become provisional)."""
+    _check(actor)
+    audit_record(
+        actor=actor,
+        action="workcalendar.year_delete",
+        target=row,
+        summary=str(row.year),
+        changes={"complete": [row.complete, None]},
+    )
+    row.delete()
+    _changed()
+
+
+@transaction.atomic
+def calendar_year_publish(
+    *,
+    year: int,
+    rest_days: list[date],
+    workdays: list[date],
+    source: str,
+    note: str = "",
+    actor,
+) -> CalendarYear:
+    """Enter a year's holiday notice in one step: its holidays (放假) and make-up working
+    days (调休上班) replace that year's overrides, and the year is marked complete."""
+    _check(actor)
+    rest, work = set(rest_days), set(workdays)
+    wrong = sorted(d for d in rest | work if d.year != year)
+    if wrong:
+        raise ValidationError(
+            _("日期%(date)s不属于%(year)d年。") % {"date": wrong[0].isoformat(), "year": year}
+        )
+    both = sorted(rest & work)
+    if both:
+        raise ValidationError(_("%(date)s不能既放假又上班。") % {"date": both[0].isoformat()})
+    removed = CalendarOverride.objects.filter(date__year=year).delete()[0]
+    CalendarOverride.objects.bulk_create(
+        [CalendarOverride(date=d, is_workday=False, note=note, updated_by=actor) for d in rest]
+        + [CalendarOverride(date=d, is_workday=True, note=note, updated_by=actor) for d in work]
+    )
+    row, _created = CalendarYear.objects.update_or_create(
+        year=year, defaults={"complete": True, "source": source, "updated_by": actor}
+    )
+    audit_record(
+        actor=actor,
+        action="workcalendar.year_publish",
+        target=row,
+        summary=f"{year} {source}".strip(),
+        changes={
+            "rest_days": sorted(d.isoformat() for d in rest),
+            "workdays": sorted(d.isoformat() for d in work),
+            "replaced": removed,
+        },
+    )
+    _changed()
+    return row
