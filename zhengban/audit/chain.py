@@ -1,7 +1,12 @@
-"""SM3 hashing of audit records in a canonical form (pure functions, shared by writer and verifier)."""
+"""SM3 hashing of audit records in a canonical form.
+
+Pure functions, shared by the writer (services) and the verifier.
+"""
 
 import hashlib
 import json
+
+from django.core.serializers.json import DjangoJSONEncoder
 
 GENESIS_HASH = "0" * 64
 
@@ -21,6 +26,14 @@ HASHED_FIELDS = (
     "client_address",
     "request_id",
 )
+
+
+def normalize_changes(changes: dict | None) -> dict:
+    """The JSON value exactly as the database will give it back (dates and decimals as
+    strings, tuples as lists, keys as strings), so the hash of the stored row matches."""
+    if not changes:
+        return {}
+    return json.loads(json.dumps(changes, cls=DjangoJSONEncoder, ensure_ascii=False))
 
 
 def canonical(values: dict) -> str:

@@ -6,6 +6,17 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 
+class AppendOnly(TypeError):
+    """Raised when code tries to change or delete an audit record through the ORM."""
+
+
+class AuditRecordQuerySet(models.QuerySet):
+    def delete(self):
+        # Records are kept at least AUDIT_RETENTION_DAYS (等保 2.0); the application never
+        # deletes them. Removal after that period is an operator's archival step.
+        raise AppendOnly("audit records are never deleted by the application")
+
+
 class AuditRecord(models.Model):
     """One audited event. Never updated or deleted by the application."""
 
@@ -22,7 +33,7 @@ class AuditRecord(models.Model):
     actor_name = models.CharField(_("操作人"), max_length=150, blank=True)
     # Set when the actor acted under a delegation (委托): "X on behalf of Y".
     on_behalf_of_name = models.CharField(_("被代理人"), max_length=150, blank=True)
-    action = models.CharField(_("操作"), max_length=64, db_index=True)
+    action = models.CharField(_("操作"), max_length=64)
     object_type = models.CharField(_("对象类型"), max_length=64, blank=True)
     object_id = models.CharField(_("对象编号"), max_length=64, blank=True)
     object_repr = models.CharField(_("对象"), max_length=200, blank=True)
@@ -33,13 +44,30 @@ class AuditRecord(models.Model):
     prev_hash = models.CharField(max_length=64)
     hash = models.CharField(max_length=64)
 
+    objects = AuditRecordQuerySet.as_manager()
+
     class Meta:
         verbose_name = _("审计记录")
+        verbose_name_plural = _("审计记录")
         ordering = ["seq"]
-        indexes = [models.Index(fields=["object_type", "object_id"])]
+        indexes = [
+            models.Index(fields=["object_type", "object_id"]),
+            # Action filters (exact or prefix) and "latest audit.verify" read newest first.
+            models.Index(fields=["action", "seq"], name="audit_action_seq_idx"),
+            # The actor filter also matches names typed at failed logins (no user row).
+            models.Index(fields=["actor_name"], name="audit_actor_name_idx"),
+        ]
 
     def __str__(self) -> str:
         return f"#{self.seq} {self.action}"
+
+    def save(self, *args, **kwargs):
+        if not self._state.adding:
+            raise AppendOnly("audit records are never updated")
+        super().save(*args, **kwargs)
+
+    def delete(self, *args, **kwargs):
+        raise AppendOnly("audit records are never deleted by the application")
 
 
 class AuditChainHead(models.Model):

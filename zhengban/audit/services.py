@@ -1,13 +1,20 @@
 """Appending to the audit chain. Called inside the caller's transaction, so an action and
-its audit record commit or roll back together."""
+its audit record commit or roll back together.
 
-from datetime import UTC, datetime
+Appenders serialize on the chain head row (SELECT … FOR UPDATE on PostgreSQL, the write
+lock on SQLite), which is held until the caller's transaction ends: call `audit_record`
+as the last write of a service, so the lock is short and always taken after the
+service's own row locks (never before them, which could deadlock).
+"""
 
 from django.db import transaction
+from django.utils import timezone
 
-from .chain import GENESIS_HASH, record_hash
+from .chain import GENESIS_HASH, normalize_changes, record_hash
 from .context import current_request_info
 from .models import AuditChainHead, AuditRecord
+
+HEAD_PK = 1
 
 
 def audit_record(
@@ -21,32 +28,86 @@ def audit_record(
     on_behalf_of=None,
 ) -> AuditRecord:
     """Append one record. `actor` is a user or None (anonymous, system); `target` any model
-    instance the action concerns."""
+    instance the action concerns; `changes` any JSON-serializable dict (dates allowed)."""
     info = current_request_info()
     values = {
-        # Truncated to microseconds in UTC so the stored value hashes the same when re-read.
-        "time": datetime.now(UTC),
+        "time": timezone.now(),
         "actor_id": getattr(actor, "pk", None),
-        "actor_name": actor_name or (str(actor) if actor is not None else "系统"),
-        "on_behalf_of_name": str(on_behalf_of) if on_behalf_of is not None else "",
+        "actor_name": (actor_name or (str(actor) if actor is not None else "系统"))[:150],
+        "on_behalf_of_name": str(on_behalf_of)[:150] if on_behalf_of is not None else "",
         "action": action,
         "object_type": target._meta.label_lower if target is not None else "",
-        "object_id": str(target.pk) if target is not None and target.pk is not None else "",
+        "object_id": str(target.pk)[:64] if target is not None and target.pk is not None else "",
         "object_repr": str(target)[:200] if target is not None else "",
         "summary": summary,
-        "changes": changes or {},
+        "changes": normalize_changes(changes),
         "client_address": info.client_address if info else "",
         "request_id": info.request_id if info else "",
     }
-    with transaction.atomic():
-        head = AuditChainHead.objects.select_for_update().filter(pk=1).first()
-        if head is None:
-            head, _ = AuditChainHead.objects.get_or_create(
-                pk=1, defaults={"last_seq": 0, "last_hash": GENESIS_HASH}
-            )
-            head = AuditChainHead.objects.select_for_update().get(pk=1)
-        values["seq"] = head.last_seq + 1
-        digest = record_hash(head.last_hash, values)
-        record = AuditRecord.objects.create(prev_hash=head.last_hash, hash=digest, **values)
-        AuditChainHead.objects.filter(pk=1).update(last_seq=values["seq"], last_hash=digest)
+    # No savepoint: a failed append must fail the caller's whole transaction anyway.
+    with transaction.atomic(savepoint=False):
+        head = _lock_head(values)
+        return _append(head, values)
+
+
+def audit_read(*, actor, target, summary: str = "") -> AuditRecord:
+    """Record that `actor` opened or downloaded 内部 (or classified) content `target`."""
+    return audit_record(actor=actor, action="audit.read", target=target, summary=summary)
+
+
+def audit_denied(*, actor, action: str, target=None, summary: str = "") -> AuditRecord:
+    """Record that a policy refused `actor` the attempted `action` (e.g. "cases.assign").
+
+    Call it where the refusal is decided (view or policy check), not inside a transaction
+    that is about to roll back: the record would roll back with it.
+    """
+    actor = actor if getattr(actor, "is_authenticated", False) else None
+    return audit_record(
+        actor=actor,
+        action="audit.denied",
+        target=target,
+        summary=summary,
+        changes={"attempted": action},
+    )
+
+
+def _append(head: AuditChainHead, values: dict) -> AuditRecord:
+    values["seq"] = head.last_seq + 1
+    digest = record_hash(head.last_hash, values)
+    record = AuditRecord.objects.create(prev_hash=head.last_hash, hash=digest, **values)
+    AuditChainHead.objects.filter(pk=HEAD_PK).update(last_seq=values["seq"], last_hash=digest)
+    head.last_seq, head.last_hash = values["seq"], digest
     return record
+
+
+def _lock_head(values: dict) -> AuditChainHead:
+    head = AuditChainHead.objects.select_for_update().filter(pk=HEAD_PK).first()
+    if head is not None:
+        return head
+    # First append on an empty database, or the head row was removed. INSERT … ON CONFLICT
+    # DO NOTHING lets concurrent first appenders race safely: one row wins, all then lock it.
+    last = AuditRecord.objects.order_by("-seq").values_list("seq", "hash").first()
+    last_seq, last_hash = last or (0, GENESIS_HASH)
+    AuditChainHead.objects.bulk_create(
+        [AuditChainHead(pk=HEAD_PK, last_seq=last_seq, last_hash=last_hash)],
+        ignore_conflicts=True,
+    )
+    head = AuditChainHead.objects.select_for_update().get(pk=HEAD_PK)
+    if last is not None and (head.last_seq, head.last_hash) == (last_seq, last_hash):
+        # Records exist but the head was gone: say so in the chain, for the auditor.
+        _append(
+            head,
+            {
+                **values,
+                "actor_id": None,
+                "actor_name": "系统",
+                "on_behalf_of_name": "",
+                "action": "audit.head_restored",
+                "object_type": "",
+                "object_id": "",
+                "object_repr": "",
+                "summary": f"链头记录缺失，已按第 {last_seq} 条记录重建",
+                "changes": {"last_seq": last_seq},
+            },
+        )
+    return head
