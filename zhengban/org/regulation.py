@@ -30,7 +30,8 @@ def source_label(text: str, start: int | None) -> str:
     label = ""
     for match in _HEADING.finditer(text, 0, start):
         title = re.split(r"[，,。：:（(]", match.group(2).strip())[0]
-        label = _("第%(n)s部分") % {"n": match.group(1)} + (f" {title}" if title else "")
+        # Stored with the duty as data (it names the document's own parts), so not translated.
+        label = f"第{match.group(1)}部分" + (f" {title}" if title else "")
     for match in _ARTICLE.finditer(text, 0, start):
         label = match.group(1)
     if not label:
@@ -39,10 +40,9 @@ def source_label(text: str, start: int | None) -> str:
     # unit-name line); 离退休干部处 after item (二十六) must not borrow that number.
     line_start = text.rfind("\n", 0, start) + 1
     prev_start = text.rfind("\n", 0, max(line_start - 1, 0)) + 1 if line_start else 0
-    for match in _ITEM.finditer(text, prev_start, start):
-        if match.start() >= prev_start:
-            label = f"{label} ({match.group(1)})"
-            break
+    items = list(_ITEM.finditer(text, prev_start, start))
+    if items:
+        label = f"{label} ({items[-1].group(1)})"
     return label
 
 
