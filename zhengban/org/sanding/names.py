@@ -1,0 +1,168 @@
+"""Organ names at the head of a unit paragraph: "秘书一处。", "办公室：负责…",
+"纪检组、监察处 合署办公，…", "体制改革股(加挂药物政策股牌子)。"."""
+
+import re
+from dataclasses import dataclass, field
+
+# What an organ's name ends with.
+ORGAN_SUFFIX_RE = re.compile(
+    r"(?:办公室|办公厅|委员会|中心|党委|工委|总支|支部|分局|大队|支队|总队"
+    r"|[处科室股局司厅办组委部所队站馆院会庭])$"
+)
+# Organs a regulation lists outside its count (party, discipline, retirees, unions).
+EXTRA_RE = re.compile(r"党委|党组|党总支|离退休|纪检|监察|纪委|工会|团委|妇委会")
+# Where the name ends and the duty text starts when there is no punctuation.
+_DUTY_START_RE = re.compile(r"负责|承担|主要职责|职责是|合署办公|合署")
+_HEAD_STOP = set("。:;,， \t.")
+_BAD_START_RE = re.compile(
+    r"^(?:负责|承担|根据|按照|依照|依据|其中|以上|上述|本|各|对|由|在|将|为)"
+)
+_NAME_CHARS_RE = re.compile(r"^[\u4e00-\u9fff\u3400-\u4dbf0-9A-Za-z·\-〇]+$")
+
+
+@dataclass
+class NamePart:
+    name: tuple[int, int]  # span of the name as written
+    other_names: list[str] = field(default_factory=list)  # 挂牌 / second names
+    merged_with: list[str] = field(default_factory=list)  # from "(与X合署办公)"
+
+
+@dataclass
+class Head:
+    names: list[NamePart]
+    rest: int  # offset where the text after the name(s) starts
+    merged: bool  # "A、B 合署办公"
+
+
+def _head_end(norm: str, start: int, end: int) -> int:
+    """End of the name part: first stop character outside brackets, or a duty verb."""
+    depth = 0
+    i = start
+    while i < end:
+        ch = norm[i]
+        if ch == "(":
+            depth += 1
+        elif ch == ")":
+            depth = max(depth - 1, 0)
+        elif depth == 0:
+            if ch in _HEAD_STOP:
+                return i
+            if _DUTY_START_RE.match(norm, i) and i > start:
+                return i
+        i += 1
+    return end
+
+
+def _split_names(norm: str, start: int, end: int) -> list[tuple[int, int]]:
+    """Split "A、B" (and "A与B" when both halves are organ names) outside brackets."""
+    parts, depth, last = [], 0, start
+    for i in range(start, end):
+        ch = norm[i]
+        if ch == "(":
+            depth += 1
+        elif ch == ")":
+            depth = max(depth - 1, 0)
+        elif ch == "、" and depth == 0:
+            parts.append((last, i))
+            last = i + 1
+    parts.append((last, end))
+    if len(parts) == 1:
+        for joiner in "与和及":
+            i = norm.find(joiner, start, end)
+            if i > start and is_organ_name(norm[start:i]) and is_organ_name(norm[i + 1 : end]):
+                return [(start, i), (i + 1, end)]
+    return parts
+
+
+def _strip_brackets(norm: str, start: int, end: int) -> tuple[tuple[int, int], list[str]]:
+    """Name span without trailing "(…)" groups, and the bracket contents."""
+    contents = []
+    while end > start and norm[end - 1] == ")":
+        depth, i = 0, end - 1
+        while i >= start:
+            if norm[i] == ")":
+                depth += 1
+            elif norm[i] == "(":
+                depth -= 1
+                if depth == 0:
+                    break
+            i -= 1
+        if i <= start:
+            break
+        contents.insert(0, (i + 1, end - 1))
+        end = i
+    return (start, end), [norm[a:b] for a, b in contents]
+
+
+_PLAQUE_RE = re.compile(r"^(?:加挂|挂|增挂|同时挂)(.+?)牌子$")
+_MERGED_RE = re.compile(r"^与(.+?)合署(?:办公)?$")
+
+
+def _name_part(doc, start: int, end: int) -> NamePart:
+    span, contents = _strip_brackets(doc.norm, start, end)
+    part = NamePart(span)
+    for content in contents:
+        m_plaque, m_merged = _PLAQUE_RE.match(content), _MERGED_RE.match(content)
+        if m_plaque:
+            part.other_names.append(m_plaque.group(1))
+        elif m_merged:
+            part.merged_with.append(m_merged.group(1))
+        elif not content.startswith(("含", "副", "正")) and len(content) <= 30:
+            part.other_names.extend(x for x in re.split(r"[、,，]", content) if x)
+    return part
+
+
+def _raw_names(doc, part: NamePart) -> NamePart:
+    # Second names are found on the matching copy; report them as written.
+    def as_written(value: str) -> str:
+        i = doc.norm.find(value, part.name[0])
+        return doc.raw[i : i + len(value)] if i >= 0 else value
+
+    part.other_names = [as_written(x) for x in part.other_names]
+    part.merged_with = [as_written(x) for x in part.merged_with]
+    return part
+
+
+def is_organ_name(name: str) -> bool:
+    return (
+        1 < len(name) <= 30
+        and _NAME_CHARS_RE.match(name) is not None
+        and ORGAN_SUFFIX_RE.search(name) is not None
+        and not _BAD_START_RE.match(name)
+    )
+
+
+def plausible_name(name: str) -> bool:
+    """Looser test for names in a numbered list (a typo such as "秘书六出" still counts)."""
+    return (
+        0 < len(name) <= 30
+        and _NAME_CHARS_RE.match(name) is not None
+        and not _BAD_START_RE.match(name)
+    )
+
+
+def parse_head(doc, start: int, end: int, strict: bool) -> Head | None:
+    """Names at doc[start:end]'s head; None when the head is not a list of organ names."""
+    norm = doc.norm
+    head_end = _head_end(norm, start, end)
+    if head_end <= start:
+        return None
+    spans = _split_names(norm, start, head_end)
+    parts = []
+    for a, b in spans:
+        part = _name_part(doc, a, b)
+        name = norm[part.name[0] : part.name[1]]
+        # Several names in one head must each look like an organ.
+        ok = is_organ_name(name) if strict or len(spans) > 1 else plausible_name(name)
+        if not ok:
+            return None
+        parts.append(_raw_names(doc, part))
+    rest = head_end
+    while rest < end and norm[rest] in "。:;,， .":
+        rest += 1
+    merged = norm.startswith("合署", rest)
+    if merged:
+        rest += 4 if norm.startswith("合署办公", rest) else 2
+        while rest < end and norm[rest] in "。:;,， .":
+            rest += 1
+    return Head(parts, rest, merged and len(parts) > 1)

@@ -1,0 +1,313 @@
+"""内设机构: the internal organs, in the forms regulations list them.
+
+- numbered paragraphs: "(一)秘书一处。\n负责…", "1.办公室\n负责…", "一、文秘科(保密办)"
+- inline lists: "内设机构2个，即：秘书处、参事业务处", "设下列工作单位: 工资科, 福利科",
+  "设综合股、应急值守股2个股室"
+- unnumbered paragraphs: "办公室：负责…", "机关党委负责…", "纪检组、监察处 合署办公，…"
+
+Numbered and inline-listed organs are counted; organs listed after them without a number
+(机关党委, 离退休干部处 …) are not.
+"""
+
+import re
+from dataclasses import dataclass, field
+
+from . import pieces
+from .lines import Line
+from .names import EXTRA_RE, Head, NamePart, is_organ_name, parse_head, plausible_name
+from .normalize import Doc
+from .numerals import NUM, to_int
+from .pieces import Piece
+
+_ORGAN_WORD = r"(?:内设机构|机构|司局|司|局|处室|处|科室|科|股室|股|室|部门|单位|厅|庭)"
+_COUNT_RES = [
+    re.compile(rf"内设机构\s*(?:为|共)?\s*({NUM})\s*个"),
+    re.compile(rf"设\s*(?:有|置)?\s*({NUM})\s*个\s*[^\s,，。;:(]{{0,6}}?{_ORGAN_WORD}"),
+    re.compile(rf"({NUM})\s*个\s*(?:职能)?(?:股室|处室|科室|内设机构|司局|机构)"),
+]
+_LIST_INTRO_RE = re.compile(
+    rf"设(?:立|置)?下列[^,，。;]{{0,10}}?{_ORGAN_WORD}|内设机构\s*[:(]|机构设置\s*:"
+)
+# "设综合股、应急值守股2个股室": the list sits between 设 and the count.
+_SET_LIST_RE = re.compile(
+    rf"设((?:[^、,，。;:\s]{{1,25}}[、,，])+[^、,，。;:\s]{{1,25}}?)\s*{NUM}\s*个"
+)
+_STAFF_START_RE = re.compile(r"^(?:人员编制|机关行政编制|行政编制|编制\s*:)")
+_STAFF_ANY_RE = re.compile(rf"行政编制\s*{NUM}\s*名")
+
+
+_PLAQUE_RE = re.compile(r"(?:加挂|增挂|同时挂)([^,，。;、()]{2,30}?)牌子")
+
+
+def _masked(text: str) -> str:
+    # Titles of other documents (《…内设机构…规定》) are not statements about this one.
+    return re.sub(r"《[^《》]*》", lambda m: " " * len(m.group()), text)
+
+
+def stated_count(text: str) -> int | None:
+    text = _masked(text)
+    for regex in _COUNT_RES:
+        m = regex.search(text)
+        if m:
+            return to_int(m.group(1))
+    return None
+
+
+def intro_position(text: str) -> int | None:
+    """Where the first statement about the organ list starts in ``text``, if any."""
+    text = _masked(text)
+    starts = [
+        m.start() for r in (*_COUNT_RES, _LIST_INTRO_RE, _SET_LIST_RE) if (m := r.search(text))
+    ]
+    return min(starts) if starts else None
+
+
+def is_unit_intro(text: str) -> bool:
+    return intro_position(text) is not None
+
+
+@dataclass
+class Draft:
+    part: NamePart
+    number: int | None  # list number, None for unnumbered
+    listed: bool  # in a numbered or inline list
+    piece: Piece  # duty text
+    start: int
+    end: int
+    merged: list[str] = field(default_factory=list)
+
+
+@dataclass
+class UnitList:
+    stated: int | None = None
+    drafts: list[Draft] = field(default_factory=list)
+    intro_seen: bool = False
+
+
+def _split_list(norm: str, start: int, end: int) -> list[tuple[int, int]]:
+    out, depth, last = [], 0, start
+    for i in range(start, end):
+        ch = norm[i]
+        if ch == "(":
+            depth += 1
+        elif ch == ")":
+            depth = max(depth - 1, 0)
+        elif depth == 0 and ch in "、,，":
+            out.append((last, i))
+            last = i + 1
+    out.append((last, end))
+    return out
+
+
+def _region_end(norm: str, start: int, end: int) -> int:
+    depth = 0
+    for i in range(start, end):
+        ch = norm[i]
+        if ch == "(":
+            depth += 1
+        elif ch == ")":
+            depth = max(depth - 1, 0)
+        elif depth == 0 and ch in "。;":
+            return i
+    return end
+
+
+def _inline_region(doc: Doc, line: Line) -> tuple[int, int] | None:
+    """Where an inline list of organ names sits in an intro line, if it has one."""
+    norm, text = doc.norm, _masked(line.text)
+    m = _SET_LIST_RE.search(text)
+    if m:
+        return line.start + m.start(1), line.start + m.end(1)
+    for regex in (re.compile(r"即\s*:?"), _LIST_INTRO_RE, *_COUNT_RES):
+        m = regex.search(text)
+        if not m:
+            continue
+        colon = text.find(":", m.end(), m.end() + 16)
+        after = m.end() if regex.pattern.startswith("即") else colon + 1 if colon >= 0 else -1
+        if after < 0:
+            continue
+        start = line.start + after
+        end = _region_end(norm, start, line.end)
+        if doc.norm[start:end].strip():
+            return start, end
+    return None
+
+
+def _inline_units(doc: Doc, line: Line) -> tuple[list[NamePart], int] | None:
+    region = _inline_region(doc, line)
+    if not region:
+        return None
+    parts = []
+    for a, b in _split_list(doc.norm, *region):
+        piece = pieces.strip(doc.norm, [(a, b)], " 等")
+        if not piece:
+            continue
+        head = parse_head(doc, piece[0][0], piece[0][1], strict=False)
+        if head is None or len(head.names) != 1 or head.rest < piece[0][1]:
+            return None
+        name = doc.norm[slice(*head.names[0].name)]
+        if not plausible_name(name):
+            return None
+        parts.append(head.names[0])
+    return (parts, region[1]) if parts else None
+
+
+def _name(doc: Doc, part: NamePart) -> str:
+    return doc.norm[part.name[0] : part.name[1]]
+
+
+class _Builder:
+    def __init__(self, doc: Doc):
+        self.doc = doc
+        self.result = UnitList()
+        self.top_style: str | None = None
+        self.current: list[Draft] = []  # drafts receiving continuation lines
+        self.prev: Line | None = None
+        self.prev_name_only = False
+
+    def add(self, head: Head, line: Line, number: int | None, listed: bool) -> None:
+        piece = pieces.strip(self.doc.norm, [(head.rest, line.end)]) if head.rest < line.end else []
+        names = [self.doc.raw[p.name[0] : p.name[1]] for p in head.names]
+        self.current = []
+        for part, name in zip(head.names, names, strict=True):
+            draft = Draft(part, number, listed, list(piece), line.start, line.end)
+            if head.merged:
+                draft.merged = [n for n in names if n != name]
+            self.result.drafts.append(draft)
+            self.current.append(draft)
+        self.prev_name_only = head.rest >= line.end
+
+    def intro(self, line: Line) -> None:
+        result = self.result
+        result.intro_seen = True
+        if result.stated is None:
+            result.stated = stated_count(line.body_text)
+        self.current = []
+        found = _inline_units(self.doc, line)
+        if not found:
+            return
+        parts, region_end = found
+        for part in parts:
+            draft = Draft(part, None, True, [], part.name[0], part.name[1])
+            result.drafts.append(draft)
+        # "…2个股室。综合股负责…；应急值守股承担…": duties of the listed organs.
+        for segment in pieces.split_sentences(self.doc.norm, [(region_end, line.end)]):
+            self.attach(segment)
+
+    def attach(self, segment: Piece) -> None:
+        a, b = segment[0][0], segment[-1][1]
+        head = parse_head(self.doc, a, b, strict=True)
+        if head is None or len(head.names) != 1:
+            return
+        name = _name(self.doc, head.names[0])
+        for draft in self.result.drafts:
+            if _name(self.doc, draft.part) == name:
+                draft.piece.append((head.names[0].name[0], b))
+                draft.end = max(draft.end, b)
+                return
+
+    def numbered(self, line: Line) -> bool:
+        head = parse_head(self.doc, line.body, line.end, strict=False)
+        if head is None:
+            return False
+        self.top_style = line.style
+        self.add(head, line, line.number, listed=True)
+        return True
+
+    def unnumbered(self, line: Line) -> bool:
+        prev = self.prev
+        head = parse_head(self.doc, line.start, line.end, strict=True)
+        if head is None:
+            return False
+        name_only = head.rest >= line.end
+        if prev is not None and not (prev.ends_sentence() or self.prev_name_only or name_only):
+            return False  # a wrapped line of the previous paragraph
+        if len(head.names) == 1:
+            # Duties of an organ already named in an inline list.
+            name = _name(self.doc, head.names[0])
+            for draft in self.result.drafts:
+                if _name(self.doc, draft.part) == name and not draft.piece and draft.listed:
+                    if head.rest < line.end:
+                        draft.piece.append((head.rest, line.end))
+                    draft.end = line.end
+                    self.current = [draft]
+                    self.prev_name_only = name_only
+                    return True
+        self.add(head, line, None, listed=False)
+        return True
+
+    def is_unit_line(self, line: Line) -> bool:
+        if not line.style:
+            return False
+        head = parse_head(self.doc, line.body, line.end, strict=False)
+        return head is not None and is_organ_name(_name(self.doc, head.names[0]))
+
+    def take_unit(self, line: Line) -> bool:
+        if line.style:
+            return self.top_style in (None, line.style) and self.numbered(line)
+        return self.unnumbered(line)
+
+    def continue_unit(self, line: Line) -> None:
+        for draft in self.current:
+            draft.piece.append((line.start, line.end))
+            draft.end = line.end
+        self.prev_name_only = False
+
+    def feed(self, line: Line) -> bool:
+        """Take one line; False when the line ends the organ list (staffing starts)."""
+        body = line.body_text
+        intro = is_unit_intro(line.text if line.article is not None else body)
+        if _STAFF_START_RE.search(body) or (_STAFF_ANY_RE.search(body) and not intro):
+            return False
+        if line.article is not None or (intro and not self.is_unit_line(line)):
+            self.intro(line)
+        elif not self.take_unit(line):
+            self.continue_unit(line)
+        self.prev = line
+        return True
+
+
+def parse_units(doc: Doc, lines: list[Line]) -> UnitList:
+    builder = _Builder(doc)
+    for line in lines:
+        if not builder.feed(line):
+            break
+    return builder.result
+
+
+def finish(doc: Doc, unit_list: UnitList) -> list[dict]:
+    """Unit dicts in document order, with counted flags and spans."""
+    drafts = unit_list.drafts
+    any_listed = any(d.listed for d in drafts)
+    units = []
+    for d in drafts:
+        name = doc.raw[d.part.name[0] : d.part.name[1]]
+        counted = d.listed if any_listed else not EXTRA_RE.search(_name_of(doc, d))
+        duty_pieces = pieces.split_sentences(doc.norm, d.piece) if d.piece else []
+        other_names = list(d.part.other_names)
+        for p in duty_pieces:  # "加挂应急指挥中心牌子" written in the text
+            for m in re.finditer(
+                r"(?:加挂|增挂|同时挂)([^,，。;、()]{2,30}?)牌子", pieces.text_of(doc.norm, p)
+            ):
+                value = m.group(1)
+                i = doc.norm.find(value, p[0][0])
+                written = doc.raw[i : i + len(value)] if i >= 0 else value
+                if written not in other_names:
+                    other_names.append(written)
+        units.append(
+            {
+                "name": name,
+                "duties": [pieces.raw_text(doc.raw, p) for p in duty_pieces],
+                "counted": counted,
+                "merged_with": list(d.merged) + list(d.part.merged_with),
+                "other_names": other_names,
+                "span": [d.start, d.end],
+                "name_span": list(d.part.name),
+                "duty_spans": [pieces.span(p) for p in duty_pieces],
+            }
+        )
+    return units
+
+
+def _name_of(doc: Doc, d: Draft) -> str:
+    return doc.norm[d.part.name[0] : d.part.name[1]]
