@@ -1,0 +1,13 @@
+"""The project's URLs plus the `i18n` namespace that base.html reverses (set_language).
+
+zhengban/urls.py includes django.conf.urls.i18n without a namespace, so every logged-in page
+fails to render `{% url 'i18n:set_language' %}`. Until the project URLconf registers it, the org
+tests use this one (see conftest.py); it is not used once the namespace exists.
+"""
+
+from django.conf.urls.i18n import urlpatterns as i18n_patterns
+from django.urls import include, path
+
+from zhengban.urls import urlpatterns as project_patterns
+
+urlpatterns = [*project_patterns, path("i18n-ns/", include((i18n_patterns, "i18n")))]
