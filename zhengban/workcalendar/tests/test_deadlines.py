@@ -112,7 +112,7 @@ def test_disclosure_extension_once_by_20_working_days():
     assert extended.date == CAL.add_workdays(date(2026, 3, 2), 40).date
     assert "已延长1次" in extended.basis_text
     assert DISCLOSURE.extension.approver_role == "office_leader"
-    with pytest.raises(ExtensionNotAllowed, match="最多可延长1次.*已延长1次"):
+    with pytest.raises(ExtensionNotAllowed, match=r"最多可延长1次.*已延长1次"):
         due(DISCLOSURE, date(2026, 3, 2), extensions=2)
     with pytest.raises(ExtensionNotAllowed):
         check_extension(DISCLOSURE, 1)
