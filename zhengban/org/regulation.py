@@ -361,6 +361,8 @@ def _count(value: int | None) -> str:
 
 
 def post_label(title: str, grade: str) -> str:
+    """ "正处级领导职数" reads as "正处级"; "主任" of grade 副局级 as "主任（副局级）"."""
+    title = title.removesuffix("领导职数").removesuffix("职数") or title
     if grade and grade not in title:
         return f"{title}（{grade}）"
     return title

@@ -58,10 +58,18 @@ def staffing(request):
         }
         for p in posts
     ]
+
+    def part(title, items):
+        return {
+            "title": title,
+            "labels": [f"{r['organization'].name} {r['label']}" for r in items],
+            "approved": [r["approved"] for r in items],
+            "filled": [r["filled"] for r in items],
+        }
+
     chart_data = {
-        "labels": [f"{r['organization'].name} {r['label']}" for r in rows + post_rows],
-        "approved": [r["approved"] for r in rows + post_rows],
-        "filled": [r["filled"] for r in rows + post_rows],
+        "quotas": part(_("人员编制"), rows),
+        "posts": part(_("领导职数"), post_rows),
         "approvedName": _("核定"),
         "filledName": _("实有"),
     }

@@ -113,7 +113,7 @@ def test_a_new_version_is_diffed_but_not_applied_without_apply(main_org):
         in text
     )
     assert "编制：行政编制 148名 → 140名" in text
-    assert "领导职数：副处级领导职数 15名 → 13名" in text
+    assert "领导职数：副处级 15名 → 13名" in text
     assert "--apply" in text
     # Nothing written.
     news.refresh_from_db()
