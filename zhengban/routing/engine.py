@@ -231,11 +231,19 @@ def _cut(text: str) -> tuple[tuple[str, float], ...]:
         if word in stop:
             continue  # 办公厅 is dropped whole, 办公 with it.
         out.append((word, WEIGHT_DIRECT))
-        if len(word) >= 3:
-            for part in _parts(word):
-                if len(part) >= 2 and part not in stop:
-                    out.append((part, WEIGHT_PART))
+        _add_parts(word, WEIGHT_PART, out, stop)
     return tuple(out)
+
+
+def _add_parts(word: str, weight: float, out: list, stop) -> None:
+    """Sub-words of a long word, recursively, each level at a lower weight
+    (政府信息公开 → 政府, 信息公开 → 信息, 公开)."""
+    if len(word) < 3:
+        return
+    for part in _parts(word):
+        if len(part) >= 2 and part not in stop:
+            out.append((part, weight))
+            _add_parts(part, weight * WEIGHT_PART, out, stop)
 
 
 def tokenize(text: str) -> list[str]:

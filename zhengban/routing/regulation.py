@@ -123,6 +123,7 @@ def targets_from_structure(structure: dict) -> tuple[list[Target], list[str]]:
                     key=key,
                     name=key,
                     other_names=tuple(unit.get("other_names") or ()),
+                    sentences=tuple(unit.get("duties") or ()),
                     kind="attached",
                     parent=office["name"],
                 )
@@ -131,16 +132,53 @@ def targets_from_structure(structure: dict) -> tuple[list[Target], list[str]]:
 
 
 def structure_from_text(text: str) -> dict:
-    """The org parser's reading when available, else `read_structure`."""
+    """The org parser's reading when it is installed, else `read_structure`."""
     try:
         from zhengban.org.sanding import parse_regulation
-    except ImportError:
+    except ImportError:  # the router also runs without the org app
         return read_structure(text)
-    return _from_parsed(parse_regulation(text), text)
+    return structure_from_parsed(parse_regulation(text))
 
 
-def _from_parsed(parsed, text: str) -> dict:
-    # The org parser's result is adapted here once its shape is settled; until then its
-    # reading is used only if it yields units.
-    structure = read_structure(text)
-    return structure
+def structure_from_parsed(parsed: dict) -> dict:
+    """Adapt `zhengban.org.sanding.parse_regulation` output; 合署办公 organs become one."""
+    units, seen = [], set()
+    by_name = {unit["name"]: unit for unit in parsed.get("units") or []}
+    for unit in parsed.get("units") or []:
+        if unit["name"] in seen:
+            continue
+        group = [unit] + [by_name[n] for n in unit.get("merged_with") or () if n in by_name]
+        seen.update(u["name"] for u in group)
+        names = [u["name"] for u in group]
+        duties = list(dict.fromkeys(d for u in group for d in u.get("duties") or ()))
+        others = [o for u in group for o in u.get("other_names") or ()]
+        units.append(
+            {
+                "name": "、".join(names),
+                "other_names": (names if len(names) > 1 else []) + others,
+                "kind": "internal" if unit.get("counted", True) else "extra",
+                "duties": duties,
+            }
+        )
+    offices = [
+        {
+            "name": office["organization"],
+            "duties": list(office.get("duties") or ()),
+            "units": [
+                {
+                    "name": unit["name"],
+                    "other_names": list(unit.get("other_names") or ()),
+                    "duties": list(unit.get("duties") or ()),
+                }
+                for unit in office.get("units") or ()
+            ],
+        }
+        for office in parsed.get("attached") or ()
+        if office.get("organization")
+    ]
+    return {
+        "organization": parsed.get("organization") or "",
+        "main_duties": list(parsed.get("duties") or ()),
+        "units": units,
+        "offices": offices,
+    }
