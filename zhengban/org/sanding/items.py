@@ -40,15 +40,22 @@ def group(lines: list[Line]) -> tuple[list[Line], list[Item]]:
 
 
 def _is_label(line: Line) -> bool:
-    """A short group label such as "(一)划出的职能" heading sub-items."""
-    body = line.body_text.rstrip("。:")
-    return 0 < len(body) <= 16 and not any(ch in body for ch in "。;,、")
+    """A short group label such as "(一)划出的职能" or "(二)取消的职责。" heading sub-items."""
+    body = line.body_text.rstrip("。: ")
+    return (
+        0 < len(body) <= 16
+        and not any(ch in body for ch in "。;,、")
+        and body.endswith(("职责", "职能", "事项"))
+    )
 
 
 def _expand(item: Item) -> list[Item]:
+    """A labelled group ("(一)取消的职责。" + items) stands for the items under it."""
     first, *rest = item.lines
-    if not rest or not _is_label(first) or not rest[0].style or rest[0].style == first.style:
+    if not rest or not _is_label(first) or rest[0].style == first.style:
         return [item]
+    if not rest[0].style:
+        return [Item(rest, None)]  # one unnumbered paragraph under the label
     _, subs = group(rest)
     for sub in subs:  # numbering restarts in each group; not a gap
         sub.number = None

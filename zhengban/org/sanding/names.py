@@ -4,6 +4,8 @@
 import re
 from dataclasses import dataclass, field
 
+from .brackets import split_top
+
 # What an organ's name ends with.
 ORGAN_SUFFIX_RE = re.compile(
     r"(?:办公室|办公厅|委员会|中心|党委|工委|总支|支部|分局|大队|支队|总队"
@@ -55,17 +57,7 @@ def _head_end(norm: str, start: int, end: int) -> int:
 
 def _split_names(norm: str, start: int, end: int) -> list[tuple[int, int]]:
     """Split "A、B" (and "A与B" when both halves are organ names) outside brackets."""
-    parts, depth, last = [], 0, start
-    for i in range(start, end):
-        ch = norm[i]
-        if ch == "(":
-            depth += 1
-        elif ch == ")":
-            depth = max(depth - 1, 0)
-        elif ch == "、" and depth == 0:
-            parts.append((last, i))
-            last = i + 1
-    parts.append((last, end))
+    parts = split_top(norm, "、", start, end)
     if len(parts) == 1:
         for joiner in "与和及":
             i = norm.find(joiner, start, end)

@@ -4,7 +4,7 @@ A piece is a list of (start, end) ranges; its text is the ranges' text joined. S
 piece's text gives back document offsets, so every duty keeps its place in the source.
 """
 
-import re
+from .brackets import split_top
 
 Piece = list[tuple[int, int]]
 
@@ -40,20 +40,8 @@ def raw_text(raw: str, piece: Piece) -> str:
     return "".join(raw[a:b] for a, b in piece).strip()
 
 
-_SENTENCE_END = re.compile(r"[;。]")
-
-
 def split_sentences(norm: str, piece: Piece) -> list[Piece]:
     """Split at "；" and "。" outside brackets (a unit's duties are listed that way)."""
     text = text_of(norm, piece)
-    out, depth, last = [], 0, 0
-    for i, ch in enumerate(text):
-        if ch == "(":
-            depth += 1
-        elif ch == ")":
-            depth = max(depth - 1, 0)
-        elif depth == 0 and _SENTENCE_END.match(ch):
-            out.append(sub(piece, last, i))
-            last = i + 1
-    out.append(sub(piece, last, len(text)))
-    return [p for p in (strip(norm, q, " ,") for q in out) if p]
+    parts = [sub(piece, a, b) for a, b in split_top(text, ";。", 0, len(text))]
+    return [p for p in (strip(norm, q, " ,") for q in parts) if p]

@@ -64,12 +64,18 @@ class Layout:
     preamble: list[Line]
 
 
-def heading(doc: Doc, line: Line) -> tuple[str | None, Line | None]:
+def heading(doc: Doc, line: Line, inside_other: bool) -> tuple[str | None, Line | None]:
     """Kind of a heading line, and the content written after it on the same line."""
-    if line.style not in (None, "cn") or line.article is not None:
+    if line.article is not None:
         return None, None
     body = _PART_RE.sub("", line.body_text)
     compact = body.replace(" ", "").rstrip(_HEADING_TAIL)
+    if line.style not in (None, "cn"):
+        # "(二)主要职责" on a page that numbers its parts that way; inside 其他事项 the same
+        # words are an attached office's own sub-headings.
+        if line.style == "paren_cn" and not inside_other and compact in _HEADING_KIND:
+            return _HEADING_KIND[compact], None
+        return None, None
     if compact in _HEADING_KIND:
         return _HEADING_KIND[compact], None
     # "一、职责调整：强化…" — heading and first paragraph on one line.
@@ -129,7 +135,7 @@ def split_sections(doc: Doc, lines: list[Line]) -> Layout:
         if _STOP_RE.match(line.text):
             open_section(None)
             continue
-        kind, rest = heading(doc, line)
+        kind, rest = heading(doc, line, current is not None and current.kind == OTHER)
         if kind:
             open_section(kind)
             if rest is not None:
@@ -147,7 +153,7 @@ def split_sections(doc: Doc, lines: list[Line]) -> Layout:
                 open_section(STAFF).lines.append(line)
                 continue
             if now != UNIT and is_unit_intro(line.text):
-                loose = now in (None, STAFF)
+                loose = now in (None, STAFF) or len(line.text) <= 40
                 if loose or line.text.endswith(":") or "内设机构" in line.text:
                     open_section(UNIT).lines.append(line)
                     continue

@@ -7,6 +7,7 @@ breakdowns ("4正2副") are blanked out first so they add nothing to the counts.
 
 import re
 
+from .normalize import normalize
 from .numerals import NUM, to_int
 
 ADMIN_RE = re.compile(rf"行政编制(?:为|共|总额为?|总数为?|数为?)?\s*({NUM})\s*[名人个]")
@@ -70,11 +71,12 @@ def parse_posts(masked: str, written: str) -> list[dict]:
 
 
 def parse_staffing(text: str, written: str | None = None) -> dict:
-    """Quotas and posts stated in ``text`` (the matching copy of a 人员编制 passage).
+    """Quotas and posts stated in a 人员编制 passage.
 
-    ``written`` is the same passage as written (same length), for the post titles.
+    ``written`` is the same passage as written (same length), for the post titles; by
+    default ``text`` itself.
     """
-    masked = mask_inclusions(text)
+    masked = mask_inclusions(normalize(text))
     return {
         "administrative": _first(ADMIN_RE, masked),
         "logistics": _first(LOGISTICS_RE, masked),

@@ -13,6 +13,7 @@ import re
 from dataclasses import dataclass, field
 
 from . import pieces
+from .brackets import find_top, split_top
 from .lines import Line
 from .names import EXTRA_RE, Head, NamePart, is_organ_name, parse_head, plausible_name
 from .normalize import Doc
@@ -84,50 +85,27 @@ class UnitList:
     intro_seen: bool = False
 
 
-def _split_list(norm: str, start: int, end: int) -> list[tuple[int, int]]:
-    out, depth, last = [], 0, start
-    for i in range(start, end):
-        ch = norm[i]
-        if ch == "(":
-            depth += 1
-        elif ch == ")":
-            depth = max(depth - 1, 0)
-        elif depth == 0 and ch in "、,，":
-            out.append((last, i))
-            last = i + 1
-    out.append((last, end))
-    return out
-
-
-def _region_end(norm: str, start: int, end: int) -> int:
-    depth = 0
-    for i in range(start, end):
-        ch = norm[i]
-        if ch == "(":
-            depth += 1
-        elif ch == ")":
-            depth = max(depth - 1, 0)
-        elif depth == 0 and ch in "。;":
-            return i
-    return end
+_NAMELY_RE = re.compile(r"即\s*:?")
 
 
 def _inline_region(doc: Doc, line: Line) -> tuple[int, int] | None:
     """Where an inline list of organ names sits in an intro line, if it has one."""
-    norm, text = doc.norm, _masked(line.text)
+    text = _masked(line.text)
     m = _SET_LIST_RE.search(text)
     if m:
         return line.start + m.start(1), line.start + m.end(1)
-    for regex in (re.compile(r"即\s*:?"), _LIST_INTRO_RE, *_COUNT_RES):
+    starts = []
+    m = _NAMELY_RE.search(text)  # "内设机构2个，即：A、B"
+    if m:
+        starts.append(m.end())
+    for regex in (_LIST_INTRO_RE, *_COUNT_RES):  # "设下列工作单位：A、B", "设11个处室：A、B"
         m = regex.search(text)
-        if not m:
-            continue
-        colon = text.find(":", m.end(), m.end() + 16)
-        after = m.end() if regex.pattern.startswith("即") else colon + 1 if colon >= 0 else -1
-        if after < 0:
-            continue
+        colon = text.find(":", m.end(), m.end() + 16) if m else -1
+        if colon >= 0:
+            starts.append(colon + 1)
+    for after in starts:
         start = line.start + after
-        end = _region_end(norm, start, line.end)
+        end = find_top(doc.norm, "。;", start, line.end)
         if doc.norm[start:end].strip():
             return start, end
     return None
@@ -138,7 +116,7 @@ def _inline_units(doc: Doc, line: Line) -> tuple[list[NamePart], int] | None:
     if not region:
         return None
     parts = []
-    for a, b in _split_list(doc.norm, *region):
+    for a, b in split_top(doc.norm, "、,，", *region):
         piece = pieces.strip(doc.norm, [(a, b)], " 等")
         if not piece:
             continue
@@ -202,7 +180,7 @@ class _Builder:
         name = _name(self.doc, head.names[0])
         for draft in self.result.drafts:
             if _name(self.doc, draft.part) == name:
-                draft.piece.append((head.names[0].name[0], b))
+                draft.piece.append((head.rest, b))
                 draft.end = max(draft.end, b)
                 return
 
@@ -275,28 +253,44 @@ def parse_units(doc: Doc, lines: list[Line]) -> UnitList:
     return builder.result
 
 
+def _counted(doc: Doc, unit_list: UnitList) -> list[bool]:
+    """Which organs fall under the stated count / the list."""
+    drafts = unit_list.drafts
+    if not any(d.listed for d in drafts):
+        # Unnumbered paragraphs only: party, discipline and retiree organs are the extras.
+        return [not EXTRA_RE.search(_name(doc, d.part)) for d in drafts]
+    counted = [d.listed for d in drafts]
+    # "设12个…" followed by (一)…(十二) and "(十三)机关党委": the surplus tail is extra.
+    listed = [i for i, d in enumerate(drafts) if d.listed]
+    stated = unit_list.stated
+    while stated is not None and len(listed) > stated:
+        i = listed.pop()
+        if not EXTRA_RE.search(_name(doc, drafts[i].part)):
+            break
+        counted[i] = False
+    return counted
+
+
+def _plaques(doc: Doc, duty_pieces: list[Piece]) -> list[str]:
+    """Second names given in the duty text: "加挂应急指挥中心牌子"."""
+    names = []
+    for p in duty_pieces:
+        for m in _PLAQUE_RE.finditer(pieces.text_of(doc.norm, p)):
+            i = doc.norm.find(m.group(1), p[0][0])
+            names.append(doc.raw[i : i + len(m.group(1))] if i >= 0 else m.group(1))
+    return names
+
+
 def finish(doc: Doc, unit_list: UnitList) -> list[dict]:
     """Unit dicts in document order, with counted flags and spans."""
-    drafts = unit_list.drafts
-    any_listed = any(d.listed for d in drafts)
     units = []
-    for d in drafts:
-        name = doc.raw[d.part.name[0] : d.part.name[1]]
-        counted = d.listed if any_listed else not EXTRA_RE.search(_name_of(doc, d))
+    for d, counted in zip(unit_list.drafts, _counted(doc, unit_list), strict=True):
         duty_pieces = pieces.split_sentences(doc.norm, d.piece) if d.piece else []
         other_names = list(d.part.other_names)
-        for p in duty_pieces:  # "加挂应急指挥中心牌子" written in the text
-            for m in re.finditer(
-                r"(?:加挂|增挂|同时挂)([^,，。;、()]{2,30}?)牌子", pieces.text_of(doc.norm, p)
-            ):
-                value = m.group(1)
-                i = doc.norm.find(value, p[0][0])
-                written = doc.raw[i : i + len(value)] if i >= 0 else value
-                if written not in other_names:
-                    other_names.append(written)
+        other_names += [n for n in _plaques(doc, duty_pieces) if n not in other_names]
         units.append(
             {
-                "name": name,
+                "name": doc.raw[d.part.name[0] : d.part.name[1]],
                 "duties": [pieces.raw_text(doc.raw, p) for p in duty_pieces],
                 "counted": counted,
                 "merged_with": list(d.merged) + list(d.part.merged_with),
@@ -307,7 +301,3 @@ def finish(doc: Doc, unit_list: UnitList) -> list[dict]:
             }
         )
     return units
-
-
-def _name_of(doc: Doc, d: Draft) -> str:
-    return doc.norm[d.part.name[0] : d.part.name[1]]
