@@ -6,6 +6,7 @@ from dataclasses import dataclass, field
 from django.db.models import Count, F, IntegerField, OuterRef, Prefetch, Q, Subquery, Value
 from django.db.models.functions import Coalesce, Greatest
 from django.shortcuts import get_object_or_404
+from django.urls import reverse
 from django.utils import timezone
 
 from .choices import UnitKind
@@ -34,6 +35,20 @@ class ChartUnit:
     unit: Unit
     duties: list[Duty] = field(default_factory=list)
     merged_with: list[str] = field(default_factory=list)
+    url: str = ""
+
+
+def attach_source_urls(duties) -> None:
+    """`duty.source_url`: the sentence in its regulation. Reversed once per regulation, since
+    a chart shows a hundred duties and reversing each costs more than the rest of the row."""
+    bases: dict[int, str] = {}
+    for duty in duties:
+        if duty.regulation_id is None:
+            duty.source_url = ""
+            continue
+        if duty.regulation_id not in bases:
+            bases[duty.regulation_id] = reverse("org:regulation", args=[duty.regulation_id])
+        duty.source_url = f"{bases[duty.regulation_id]}#duty-{duty.pk}"
 
 
 @dataclass
@@ -69,6 +84,10 @@ def organization_chart() -> list[ChartOrganization]:
             nodes[duty.organization_id].adjustments.append(duty)
         else:
             nodes[duty.organization_id].duties.append(duty)
+    attach_source_urls(d for node in nodes.values() for d in node.adjustments + node.duties)
+    attach_source_urls(d for item in units.values() for d in item.duties)
+    for item in units.values():
+        item.url = reverse("org:unit", args=[item.unit.pk])
     roots = []
     for organization in organizations:
         if organization.parent_id in nodes:
@@ -97,6 +116,12 @@ def unit_get(pk: int) -> Unit:
         ),
         pk=pk,
     )
+
+
+def unit_duties(unit: Unit) -> list[Duty]:
+    duties = list(unit.duties.all())
+    attach_source_urls(duties)
+    return duties
 
 
 def unit_head(unit: Unit) -> Appointment | None:

@@ -27,6 +27,7 @@ def unit_detail(request, pk: int):
         {
             "unit": unit,
             "head": selectors.unit_head(unit),
+            "duties": selectors.unit_duties(unit),
             "appointments": unit.current_appointments,
         },
     )
