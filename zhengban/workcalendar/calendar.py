@@ -21,8 +21,8 @@ import threading
 import time
 from bisect import bisect_left, bisect_right
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass, field
 from datetime import date, timedelta
+from typing import NamedTuple
 
 import chinese_calendar
 
@@ -32,6 +32,7 @@ PACKAGE_FIRST_YEAR = min(PACKAGE_HOLIDAYS).year
 PACKAGE_LAST_YEAR = max(PACKAGE_HOLIDAYS).year
 
 _HOLIDAY_NAMES = {h.value: h.chinese for h in chinese_calendar.Holiday}
+_ONE_DAY = timedelta(days=1)
 
 
 def provisional_warning(year: int) -> str:
@@ -41,11 +42,13 @@ def provisional_warning(year: int) -> str:
     )
 
 
-@dataclass(frozen=True, slots=True)
-class WorkdayResult:
+class WorkdayResult(NamedTuple):
+    """A computed date; `provisional` with one warning per year whose holidays are unknown.
+    (A named tuple: the deadline sweep creates millions of these.)"""
+
     date: date
-    provisional: bool = False
-    warnings: list[str] = field(default_factory=list)
+    provisional: bool
+    warnings: list[str]
 
 
 class WorkCalendar:
@@ -97,14 +100,13 @@ class WorkCalendar:
         if days is None:
             days = []
             d = date(year, 1, 1)
-            one = timedelta(days=1)
             while d.year == year:
                 workday = self._overrides.get(d)
                 if workday is None:
                     workday = self._base_is_workday(d)
                 if workday:
                     days.append(d.toordinal())
-                d += one
+                d += _ONE_DAY
             self._years[year] = days
         return days
 
@@ -114,10 +116,10 @@ class WorkCalendar:
     def _result(self, d: date, first: date, last: date) -> WorkdayResult:
         """`d`, computed from the calendar data of the days first..last."""
         if first.year == last.year and self.is_known_year(first.year):
-            return WorkdayResult(d)
+            return WorkdayResult(d, False, [])
         unknown = self._unknown_years(first, last)
         if not unknown:
-            return WorkdayResult(d)
+            return WorkdayResult(d, False, [])
         return WorkdayResult(d, True, [provisional_warning(y) for y in unknown])
 
     # -- queries -------------------------------------------------------------------------
@@ -132,25 +134,31 @@ class WorkCalendar:
         """The n-th working day after `start` (day 1 is the first working day after it);
         n = 0 returns `start`; n < 0 counts back (-1 = last working day before it)."""
         if n == 0:
-            return WorkdayResult(start)
+            return WorkdayResult(start, False, [])
         year = start.year
         days = self._workdays_of(year)
         o = start.toordinal()
         if n > 0:
             k = bisect_right(days, o) + n - 1
+            if k < len(days):
+                # Fast path: start + 1 and the result lie in the same year.
+                d = date.fromordinal(days[k])
+                if self.is_known_year(year):
+                    return WorkdayResult(d, False, [])
+                return WorkdayResult(d, True, [provisional_warning(year)])
             while k >= len(days):
                 k -= len(days)
                 year += 1
                 days = self._workdays_of(year)
             d = date.fromordinal(days[k])
-            return self._result(d, start + timedelta(days=1), d)
+            return self._result(d, start + _ONE_DAY, d)
         k = bisect_left(days, o) + n
         while k < 0:
             year -= 1
             days = self._workdays_of(year)
             k += len(days)
         d = date.fromordinal(days[k])
-        return self._result(d, d, start - timedelta(days=1))
+        return self._result(d, d, start - _ONE_DAY)
 
     def workdays_between(self, a: date, b: date) -> int:
         """Working days d with a < d <= b (negative when b < a), so that
@@ -183,18 +191,18 @@ class WorkCalendar:
         """start + n days; with `roll`, a due day that falls on a rest day moves to the next
         working day. n = 0 returns `start`."""
         if n == 0:
-            return WorkdayResult(start)
+            return WorkdayResult(start, False, [])
         d = start + timedelta(days=n)
-        return self.next_workday(d) if roll else WorkdayResult(d)
+        return self.next_workday(d) if roll else WorkdayResult(d, False, [])
 
     def add_months(self, start: date, n: int, *, roll: bool = True) -> WorkdayResult:
         """The corresponding day n months later, or that month's last day when it has none
         (民法典 art. 202: Jan 31 + 1 month = Feb 28/29); rolled to a working day like
         `add_calendar_days`."""
         if n == 0:
-            return WorkdayResult(start)
+            return WorkdayResult(start, False, [])
         d = shift_months(start, n)
-        return self.next_workday(d) if roll else WorkdayResult(d)
+        return self.next_workday(d) if roll else WorkdayResult(d, False, [])
 
     # -- display -------------------------------------------------------------------------
 

@@ -12,8 +12,10 @@ figures in `settings.WORKCALENDAR_RULE_OVERRIDES`, e.g.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, replace
 from datetime import date, datetime, timedelta
+from functools import cached_property
+from typing import NamedTuple
 
 from django.conf import settings
 from django.core.exceptions import ImproperlyConfigured
@@ -98,11 +100,14 @@ class DeadlineRule:
             return str(DeadlineEvent(self.from_event).label)
         return self.from_event
 
-    @property
+    @cached_property
     def basis_text(self) -> str:
+        # Basis texts are legal text stored with each case, in Chinese like the statutes
+        # they cite; they must not change with the language of whoever triggered a
+        # recomputation, so they are not passed through gettext.
         text = self.legal_basis
         if self.unconfirmed:
-            text += _("〔待核实：该期限未经原文核实或为地方做法，可在系统设置中调整〕")
+            text += "〔待核实：该期限未经原文核实或为地方做法，可在系统设置中调整〕"
         return text
 
 
@@ -114,8 +119,7 @@ def period_text(amount: int, unit: str) -> str:
     return formats[unit] % amount
 
 
-@dataclass(frozen=True)
-class Pause:
+class Pause(NamedTuple):
     """An interval in which the clock did not run: the days after `start_date` up to and
     including `end_date` are not counted. `end_date` None = still paused."""
 
@@ -124,8 +128,9 @@ class Pause:
     reason: str
 
 
-@dataclass(frozen=True)
-class Due:
+class Due(NamedTuple):
+    """A computed deadline. (Named tuples: the deadline sweep makes millions of these.)"""
+
     date: date | None
     provisional: bool
     warnings: list[str]
@@ -619,44 +624,47 @@ def check_extension(rule: DeadlineRule, extensions_so_far: int) -> None:
 # -- the computation ---------------------------------------------------------------------
 
 
-@dataclass
-class _Acc:
-    provisional: bool = False
-    warnings: list[str] = field(default_factory=list)
-
-    def take(self, result):
-        if result.provisional:
-            self.provisional = True
-            for w in result.warnings:
-                if w not in self.warnings:
-                    self.warnings.append(w)
-        return result.date
+def _take(result, warnings: list[str]) -> date:
+    """The date of a WorkdayResult; its warnings (if provisional) are collected."""
+    if result.provisional:
+        warnings.extend(w for w in result.warnings if w not in warnings)
+    return result.date
 
 
-def _shift(cal: WorkCalendar, acc: _Acc, d: date, amount: int, unit: str) -> date:
+def _shift(cal: WorkCalendar, warnings: list[str], d: date, amount: int, unit: str) -> date:
     """d moved by amount in unit, without rolling off rest days (done once at the end)."""
     if unit == WD:
-        return acc.take(cal.add_workdays(d, amount))
+        return _take(cal.add_workdays(d, amount), warnings)
     if unit == CD:
         return d + timedelta(days=amount)
     return shift_months(d, amount)
 
 
 def _merged(pauses: list[Pause]) -> list[Pause]:
-    """Overlapping closed intervals merged; an open interval swallows what follows it."""
+    """Overlapping intervals merged; an open interval swallows what follows it."""
     out: list[Pause] = []
     for p in sorted(pauses, key=lambda p: p.start_date):
         if out and (out[-1].end_date is None or p.start_date <= out[-1].end_date):
             last = out[-1]
-            end = (
-                None
-                if last.end_date is None or p.end_date is None
-                else max(last.end_date, p.end_date)
-            )
+            if last.end_date is None or p.end_date is None:
+                end = None
+            else:
+                end = max(last.end_date, p.end_date)
             out[-1] = Pause(last.start_date, end, last.reason)
         else:
             out.append(p)
     return out
+
+
+def _check_pauses(rule: DeadlineRule, pauses) -> None:
+    for p in pauses:
+        if p.reason not in rule.pause_reasons and p.reason not in rule.restart_reasons:
+            raise DeadlineError(
+                _("“%(title)s”期限不适用“%(reason)s”暂停计时。")
+                % {"title": rule.title, "reason": _reason_label(p.reason)}
+            )
+        if p.end_date is not None and p.end_date < p.start_date:
+            raise DeadlineError(_("暂停计时的结束日期早于开始日期。"))
 
 
 def compute_due(
@@ -674,85 +682,79 @@ def compute_due(
     result has state "paused" and no date. A pause that begins after the due date changes
     nothing (the period had already run out).
     """
-    if extensions < 0:
-        raise DeadlineError(_("延期次数不能为负数。"))
-    if extensions and (rule.extension is None or extensions > rule.extension.max_times):
-        raise ExtensionNotAllowed(extension_refusal(rule, extensions - 1))
-    for p in pauses:
-        if p.reason not in rule.pause_reasons and p.reason not in rule.restart_reasons:
-            raise DeadlineError(
-                _("“%(title)s”期限不适用“%(reason)s”暂停计时。")
-                % {"title": rule.title, "reason": _reason_label(p.reason)}
-            )
-        if p.end_date is not None and p.end_date < p.start_date:
-            raise DeadlineError(_("暂停计时的结束日期早于开始日期。"))
+    ext = rule.extension
+    if extensions:
+        if extensions < 0:
+            raise DeadlineError(_("延期次数不能为负数。"))
+        if ext is None or extensions > ext.max_times:
+            raise ExtensionNotAllowed(extension_refusal(rule, extensions - 1))
+    if pauses:
+        _check_pauses(rule, pauses)
 
     basis = rule.basis_text
     if extensions:
-        basis += _("（已延长%(n)d次）") % {"n": extensions}
+        basis += f"（已延长{extensions}次）"
 
     if rule.unit == MINUTES:
         if not isinstance(start, datetime):
             raise DeadlineError(_("以分钟计算的期限须提供起算时刻。"))
-        minutes = rule.amount + (rule.extension.amount * extensions if extensions else 0)
-        at = start + timedelta(minutes=minutes)
+        at = start + timedelta(minutes=rule.amount + (ext.amount * extensions if ext else 0))
         return Due(at.date(), False, [], basis, 0, RUNNING, extensions, at, rule.code)
 
     if isinstance(start, datetime):
         start = start.date()
     cal = calendar or current_calendar()
 
-    def paused(paused_workdays: int) -> Due:
-        return Due(None, False, [], basis, paused_workdays, PAUSED, extensions, None, rule.code)
+    stops = ()
+    if pauses:
+        # 补正 and the like: the clock starts over from the end of the last such interval.
+        for p in pauses:
+            if p.reason in rule.restart_reasons:
+                if p.end_date is None:
+                    return Due(None, False, [], basis, 0, PAUSED, extensions, None, rule.code)
+                start = max(start, p.end_date)
+        stops = [
+            p
+            for p in pauses
+            if p.reason in rule.pause_reasons and (p.end_date is None or p.end_date > start)
+        ]
 
-    # 补正 and the like: the clock starts over from the end of the last such interval.
-    restarts = sorted(
-        (p for p in pauses if p.reason in rule.restart_reasons), key=lambda p: p.start_date
-    )
-    for p in restarts:
-        if p.end_date is None:
-            return paused(0)
-        start = max(start, p.end_date)
-    stops = [p for p in pauses if p.reason in rule.pause_reasons]
-    stops = [p for p in stops if p.end_date is None or p.end_date > start]
-
-    acc = _Acc()
-    if rule.unit == MONTHS and extensions and rule.extension.unit == MONTHS:
-        # "6 months from assignment", not 3 + 3 clamped twice (Jan 31 → Jul 31, not Jul 30).
-        due = shift_months(start, rule.amount + rule.extension.amount * extensions)
+    warnings: list[str] = []
+    if ext is not None and extensions and ext.unit == rule.unit:
+        # One step for the whole period: "6 months from assignment" is Jan 31 → Jul 31,
+        # not 3 + 3 months clamped twice (Jul 30).
+        due = _shift(cal, warnings, start, rule.amount + ext.amount * extensions, rule.unit)
     else:
-        due = _shift(cal, acc, start, rule.amount, rule.unit)
+        due = _shift(cal, warnings, start, rule.amount, rule.unit)
         for _i in range(extensions):
-            due = _shift(cal, acc, due, rule.extension.amount, rule.extension.unit)
+            due = _shift(cal, warnings, due, ext.amount, ext.unit)
 
-    paused_workdays = 0
-    for p in _merged(stops):
-        begin = max(p.start_date, start)
-        if begin >= due:
-            break
-        if p.end_date is None:
-            return paused(paused_workdays)
-        workdays = cal.workdays_between(begin, p.end_date)
-        paused_workdays += workdays
-        if rule.unit == WD:
-            due = acc.take(cal.add_workdays(due, workdays))
-        else:
-            due += p.end_date - begin
+    paused_workdays = paused_days = 0
+    if stops:
+        for p in _merged(stops):
+            begin = max(p.start_date, start)
+            if begin >= due:
+                break
+            if p.end_date is None:
+                return Due(
+                    None, False, [], basis, paused_workdays, PAUSED, extensions, None, rule.code
+                )
+            workdays = cal.workdays_between(begin, p.end_date)
+            paused_workdays += workdays
+            if rule.unit == WD:
+                due = _take(cal.add_workdays(due, workdays), warnings)
+            else:
+                paused_days += (p.end_date - begin).days
+                due += p.end_date - begin
+        if rule.unit == WD and paused_workdays:
+            basis += f"（暂停计时{paused_workdays}个工作日，不计入期限）"
+        elif paused_days:
+            basis += f"（暂停计时{paused_days}日，不计入期限）"
 
     if rule.unit != WD and rule.roll_to_workday and due != start:
-        due = acc.take(cal.next_workday(due))
-    if paused_workdays:
-        basis += _("（暂停计时%(n)d个工作日，不计入期限）") % {"n": paused_workdays}
+        due = _take(cal.next_workday(due), warnings)
     return Due(
-        due,
-        acc.provisional,
-        acc.warnings,
-        basis,
-        paused_workdays,
-        RUNNING,
-        extensions,
-        None,
-        rule.code,
+        due, bool(warnings), warnings, basis, paused_workdays, RUNNING, extensions, None, rule.code
     )
 
 

@@ -142,7 +142,9 @@ def test_recheck_excludes_hearing_days():
     assert due(rule, date(2026, 3, 2)).date == date(2026, 4, 1)
     hearing = Pause(date(2026, 3, 10), date(2026, 3, 20), PauseReason.HEARING)
     # 4/1 + 10 days = 4/11 (Sat) → Mon 4/13.
-    assert due(rule, date(2026, 3, 2), pauses=[hearing]).date == date(2026, 4, 13)
+    result = due(rule, date(2026, 3, 2), pauses=[hearing])
+    assert result.date == date(2026, 4, 13)
+    assert "暂停计时10日" in result.basis_text
 
 
 def test_npc_proposal_three_months_clamped_and_six_when_extended():
