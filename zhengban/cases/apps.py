@@ -4,3 +4,7 @@ from django.apps import AppConfig
 class CasesConfig(AppConfig):
     name = "zhengban.cases"
     verbose_name = "事项办理"
+
+    def ready(self) -> None:
+        # Registering validates each workflow definition, so a broken one stops start-up.
+        from . import workflows  # noqa: F401

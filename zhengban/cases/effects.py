@@ -1,0 +1,131 @@
+"""The effects a workflow action may declare. Each runs inside the action's transaction."""
+
+from __future__ import annotations
+
+from django.utils.translation import gettext as _
+
+from zhengban.workcalendar.deadlines import extension_refusal, get_rule
+
+from . import notifications
+from .choices import AssignmentRole, AssignmentStatus, TaskKind, TaskState
+from .models import Assignment, Task
+from .workflow import Effect
+
+
+def _error(message: str):
+    from .services import GuardFailed
+
+    return GuardFailed(message)
+
+
+def assign_units() -> Effect:
+    """Assign the lead unit (主办, param `lead_unit`) and co-units (协办, param `co_units`)."""
+
+    def apply(ctx) -> None:
+        lead = ctx.params["lead_unit"]
+        co_units = [u for u in ctx.params.get("co_units") or [] if u.pk != lead.pk]
+        instructions = ctx.params.get("instructions", "") or ctx.comment
+        if Assignment.objects.filter(
+            case=ctx.case, role=AssignmentRole.LEAD, status=AssignmentStatus.OPEN
+        ).exists():
+            raise _error(_("该事项已有主办单位在办理，请先改派或退回。"))
+        rows = [
+            Assignment(
+                case=ctx.case,
+                unit=unit,
+                role=role,
+                instructions=instructions,
+                due_date=ctx.case.due_date,
+            )
+            for unit, role in [(lead, AssignmentRole.LEAD)]
+            + [(u, AssignmentRole.CO) for u in co_units]
+        ]
+        Assignment.objects.bulk_create(rows)
+        ctx.event_data["assignment_ids"] = [a.pk for a in rows]
+        ctx.event_data["lead_unit"] = lead.name
+        ctx.event_data["co_units"] = [u.name for u in co_units]
+        notifications.notify_units(
+            [lead, *co_units],
+            case=ctx.case,
+            kind="assigned",
+            message=_("交办：%(title)s") % {"title": ctx.case.title},
+        )
+
+    return Effect(apply, _("交办主办、协办单位"))
+
+
+def set_assignee(param: str = "assignee") -> Effect:
+    """Give the case to a person (承办人) and open a handling task for them."""
+
+    def apply(ctx) -> None:
+        from .services import _create_tasks, _next_seq, _resolve_users
+
+        user = _resolve_users(ctx.case, [ctx.params[param]])[0]
+        Task.objects.filter(case=ctx.case, kind=TaskKind.HANDLE, state=TaskState.OPEN).update(
+            state=TaskState.CANCELLED
+        )
+        ctx.case.assignee = user
+        tasks = _create_tasks(ctx.case, [user], TaskKind.HANDLE, ctx.actor, _next_seq(ctx.case))
+        ctx.event_data.setdefault("task_ids", []).extend(t.pk for t in tasks)
+        ctx.event_data["assignee"] = user.pk
+
+    return Effect(apply, _("指定承办人"))
+
+
+def start_deadline(rule_code: str = "") -> Effect:
+    """Start the clock today under `rule_code` (default: the workflow's rule)."""
+
+    def apply(ctx) -> None:
+        code = rule_code or ctx.workflow.deadline_rule
+        ctx.case.deadline_rule = code
+        ctx.case.deadline_start = ctx.today
+        ctx.case.deadline_extensions = 0
+        ctx.event_data["deadline"] = "start"
+        ctx.event_data["rule"] = code
+
+    return Effect(apply, _("开始计算办理期限"))
+
+
+def pause_deadline() -> Effect:
+    """Stop the clock (补正, third-party consultation); the reason is the action's comment."""
+
+    def apply(ctx) -> None:
+        if not ctx.case.deadline_rule:
+            raise _error(_("该事项没有办理期限，无需暂停计时。"))
+        rule = get_rule(ctx.case.deadline_rule)
+        reason = ctx.params.get("reason", "")
+        if not rule.pausable or reason not in rule.pause_reasons | rule.restart_reasons:
+            raise _error(
+                _("依据“%(title)s”的期限规则，不能以该理由暂停计时。") % {"title": rule.title}
+            )
+        if ctx.case.deadline_state == "paused":
+            raise _error(_("期限已在暂停计时中。"))
+        ctx.event_data["deadline"] = "pause"
+        ctx.event_data["reason"] = reason
+
+    return Effect(apply, _("暂停计时"))
+
+
+def resume_deadline() -> Effect:
+    def apply(ctx) -> None:
+        if ctx.case.deadline_state != "paused":
+            raise _error(_("期限未在暂停计时中。"))
+        ctx.event_data["deadline"] = "resume"
+
+    return Effect(apply, _("恢复计时"))
+
+
+def extend_deadline() -> Effect:
+    """Extend once more if the rule allows it; the approver is the action's permit."""
+
+    def apply(ctx) -> None:
+        if not ctx.case.deadline_rule:
+            raise _error(_("该事项没有办理期限。"))
+        refusal = extension_refusal(get_rule(ctx.case.deadline_rule), ctx.case.deadline_extensions)
+        if refusal:
+            raise _error(refusal)
+        ctx.case.deadline_extensions += 1
+        ctx.event_data["deadline"] = "extend"
+        ctx.event_data["extensions"] = ctx.case.deadline_extensions
+
+    return Effect(apply, _("延长办理期限"))

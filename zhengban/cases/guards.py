@@ -1,0 +1,47 @@
+"""The guards a workflow action may declare: conditions checked before anything is written."""
+
+from __future__ import annotations
+
+from django.utils.translation import gettext as _
+
+from .choices import AssignmentRole, AssignmentStatus
+from .models import Assignment, Attachment
+from .workflow import Guard
+
+
+def required_fields(*names: str, labels: dict[str, str] | None = None) -> Guard:
+    labels = labels or {}
+
+    def check(ctx) -> bool:
+        return all(str(getattr(ctx.case, name, "") or "").strip() for name in names)
+
+    listed = "、".join(labels.get(n, n) for n in names)
+    return Guard(check, _("请先填写：%(fields)s。") % {"fields": listed})
+
+
+def has_attachment() -> Guard:
+    return Guard(
+        lambda ctx: Attachment.objects.filter(case=ctx.case).exists(),
+        _("请先上传附件。"),
+    )
+
+
+def co_units_reported() -> Guard:
+    """The lead may not close while a co-unit (协办) is still working, unless a leader waived it."""
+    return Guard(
+        lambda ctx: (
+            not Assignment.objects.filter(
+                case=ctx.case, role=AssignmentRole.CO, status=AssignmentStatus.OPEN
+            ).exists()
+        ),
+        _("协办单位尚未全部反馈，不能办结（可由领导免除协办反馈）。"),
+    )
+
+
+def lead_reported() -> Guard:
+    return Guard(
+        lambda ctx: Assignment.objects.filter(
+            case=ctx.case, role=AssignmentRole.LEAD, status=AssignmentStatus.REPORTED
+        ).exists(),
+        _("主办单位尚未反馈办理情况。"),
+    )

@@ -1,0 +1,75 @@
+"""The one place that decides who may see a case. Lists, pages, the API, search, exports
+and attachment downloads all start from `cases_visible_to` / `case_get_for`.
+
+Rules:
+- the three administrators (三员) manage the system, not its business: they see no cases;
+- nobody sees a case above their clearance (a 内部 case is invisible without 内部 access);
+- office and city leaders see every case within their clearance;
+- everyone else sees cases owned by or assigned to their units, cases they created, hold or
+  have a task on, and the same for the people who delegated to them (委托).
+"""
+
+from datetime import date
+
+from django.db.models import Exists, OuterRef, Q, QuerySet
+from django.http import Http404
+from django.utils import timezone
+
+from zhengban.accounts.choices import LEADER_ROLES
+
+from .models import Assignment, Case, Delegation, Task
+
+
+def principal_ids(user, on: date | None = None) -> list[int]:
+    """The user and everyone whose delegation (委托) to the user is in force on `on`."""
+    if not user.is_authenticated:
+        return []
+    cache_attr = "_principal_ids"
+    on = on or timezone.localdate()
+    cached = getattr(user, cache_attr, None)
+    if cached and cached[0] == on:
+        return cached[1]
+    ids = [user.pk, *active_delegations(user, on).values_list("delegator_id", flat=True)]
+    setattr(user, cache_attr, (on, ids))
+    return ids
+
+
+def active_delegations(user, on: date) -> QuerySet[Delegation]:
+    return Delegation.objects.filter(delegate=user, revoked=False, start__lte=on, end__gte=on)
+
+
+def _unit_ids_of(ids: list[int], user) -> set[int]:
+    if ids == [user.pk]:
+        return set(user.unit_ids)
+    from zhengban.accounts.models import UnitMembership
+
+    return set(UnitMembership.objects.filter(user_id__in=ids).values_list("unit_id", flat=True))
+
+
+def cases_visible_to(user, queryset: QuerySet[Case] | None = None) -> QuerySet[Case]:
+    queryset = Case.objects.all() if queryset is None else queryset
+    if not user.is_authenticated or user.is_admin_role:
+        return queryset.none()
+    queryset = queryset.filter(sensitivity__lte=user.clearance)
+    if user.has_role(*LEADER_ROLES):
+        return queryset
+    ids = principal_ids(user)
+    unit_ids = _unit_ids_of(ids, user)
+    scope = Q(creator_id__in=ids) | Q(assignee_id__in=ids)
+    scope |= Exists(Task.objects.filter(case=OuterRef("pk"), assignee_id__in=ids))
+    if unit_ids:
+        scope |= Q(owner_unit_id__in=unit_ids)
+        scope |= Exists(Assignment.objects.filter(case=OuterRef("pk"), unit_id__in=unit_ids))
+    return queryset.filter(scope)
+
+
+def case_get_for(user, pk, queryset: QuerySet[Case] | None = None) -> Case:
+    """The case if the user may see it; 404 whether it is missing or forbidden (reveals nothing)."""
+    try:
+        return cases_visible_to(user, queryset).get(pk=pk)
+    except (Case.DoesNotExist, ValueError, TypeError):
+        raise Http404 from None
+
+
+def can_see_case(user, case: Case) -> bool:
+    return cases_visible_to(user).filter(pk=case.pk).exists()

@@ -1,0 +1,926 @@
+"""Writes of the case kernel. Every function takes the acting user explicitly, runs in one
+transaction, checks the policy, and appends to the case history and the audit chain.
+
+The central one is `case_perform`: permission, state, guard and version are checked before
+anything is written; a failure raises a typed `CaseError` and changes nothing.
+"""
+
+from __future__ import annotations
+
+import datetime
+import functools
+from dataclasses import dataclass, field
+from typing import Any
+
+from django.conf import settings
+from django.db import IntegrityError, transaction
+from django.db.models import F, Max
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from zhengban.accounts.choices import LEADER_ROLES, Clearance
+from zhengban.accounts.models import User
+from zhengban.audit.services import audit_record
+
+from . import deadlines, notifications, search
+from .choices import (
+    AssignmentRole,
+    AssignmentStatus,
+    DeadlineState,
+    Opinion,
+    RoundMode,
+    RoundState,
+    TaskKind,
+    TaskState,
+    Urgency,
+)
+from .models import ApprovalRound, Assignment, Case, CaseCounter, CaseEvent, Comment, Task
+from .policies import cases_visible_to, principal_ids
+from .workflow import Action, Relation, Workflow, get_workflow
+
+
+class CaseError(Exception):
+    """A refused case operation; `code` is stable for the API, the message is for people."""
+
+    code = "case_error"
+
+
+class PermissionRefused(CaseError):
+    code = "permission_denied"
+
+
+class TransitionNotAllowed(CaseError):
+    code = "transition_not_allowed"
+
+
+class GuardFailed(CaseError):
+    code = "guard_failed"
+
+
+class VersionConflict(CaseError):
+    code = "version_conflict"
+
+    def __init__(self, message: str = ""):
+        super().__init__(
+            message or _("该事项已被他人处理（版本已变化），您的操作未生效。请刷新后重试。")
+        )
+
+
+class ContentNotAllowed(CaseError):
+    code = "classified_content_refused"
+
+
+CLASSIFIED_RULE = _(
+    "本系统不是经批准的涉密信息系统，依据《保守国家秘密法》（2024年修订）第二十九条至第三十一条，"
+    "秘密及以上事项只能登记元数据（编号、来文单位、密级、份号、存放位置、保管人），"
+    "不得录入正文或上传扫描件。"
+)
+
+
+@dataclass
+class ActionContext:
+    """What effects and guards see while an action is being taken."""
+
+    case: Case
+    workflow: Workflow
+    action: Action
+    actor: User
+    principal: User  # the person the actor acts as (themself, or a delegator)
+    params: dict[str, Any]
+    comment: str
+    today: datetime.date
+    event_data: dict[str, Any] = field(default_factory=dict)
+
+
+# --- helpers -------------------------------------------------------------------------------
+
+
+def _on_behalf(actor: User, principal: User) -> User | None:
+    return principal if principal.pk != actor.pk else None
+
+
+def _next_seq(case: Case) -> int:
+    last = CaseEvent.objects.filter(case=case).aggregate(m=Max("seq"))["m"] or 0
+    return last + 1
+
+
+def _append_event(
+    case: Case,
+    *,
+    actor: User | None,
+    principal: User | None,
+    action: str,
+    from_state: str = "",
+    to_state: str = "",
+    comment: str = "",
+    data: dict | None = None,
+) -> CaseEvent:
+    event = CaseEvent.objects.create(
+        case=case,
+        seq=_next_seq(case),
+        actor=actor,
+        on_behalf_of=_on_behalf(actor, principal) if actor and principal else None,
+        action=action,
+        from_state=from_state,
+        to_state=to_state,
+        comment=comment,
+        data=data or {},
+    )
+    audit_record(
+        actor=actor,
+        action=f"cases.{action}",
+        target=case,
+        summary=comment[:500],
+        changes={"from": from_state, "to": to_state, **(data or {})},
+        on_behalf_of=event.on_behalf_of,
+    )
+    return event
+
+
+def _lock(case: Case, version: int | None = None) -> Case:
+    locked = Case.objects.select_for_update().select_related("owner_unit").get(pk=case.pk)
+    if version is not None and locked.version != version:
+        raise VersionConflict()
+    return locked
+
+
+def _bump(case: Case, *fields: str) -> None:
+    case.version += 1
+    case.save(update_fields=["version", "updated_at", *fields])
+
+
+def check_content_allowed(sensitivity: int, *, has_content: bool) -> None:
+    """Body text and files of 秘密 and above only on an approved classified system."""
+    if sensitivity <= Clearance.INTERNAL or not has_content:
+        return
+    level = settings.CLASSIFIED_SYSTEM_LEVEL
+    if level < Clearance.SECRET:
+        raise ContentNotAllowed(CLASSIFIED_RULE)
+    if sensitivity > level:
+        raise ContentNotAllowed(
+            _("本系统批准处理的最高密级为%(level)s，不能录入%(sens)s内容。")
+            % {"level": Clearance(level).label, "sens": Clearance(sensitivity).label}
+        )
+
+
+def _users(ids) -> dict[int, User]:
+    return {u.pk: u for u in User.objects.filter(pk__in=ids).prefetch_related("role_grants")}
+
+
+# --- permission ----------------------------------------------------------------------------
+
+
+def _relation_holds(principal: User, case: Case, relation: Relation) -> bool:
+    if relation == Relation.ANY:
+        return True
+    if relation == Relation.CREATOR:
+        return case.creator_id == principal.pk
+    if relation == Relation.ASSIGNEE:
+        return case.assignee_id == principal.pk
+    if relation == Relation.OWNER_UNIT_MEMBER:
+        return case.owner_unit_id in principal.unit_ids
+    if relation == Relation.OWNER_UNIT_HEAD:
+        return case.owner_unit_id in principal.led_unit_ids
+    # A unit that has reported is still the case's lead until the case moves on.
+    open_units = Assignment.objects.filter(
+        case=case, status__in=(AssignmentStatus.OPEN, AssignmentStatus.REPORTED)
+    )
+    if relation == Relation.LEAD_UNIT_MEMBER:
+        open_units = open_units.filter(role=AssignmentRole.LEAD)
+    return open_units.filter(unit_id__in=principal.unit_ids).exists()
+
+
+def _permitted(principal: User, case: Case, action: Action) -> bool:
+    for permit in action.permits:
+        if permit.roles and not principal.has_role(*permit.roles):
+            continue
+        if _relation_holds(principal, case, permit.relation):
+            return True
+    return False
+
+
+def acting_principal(actor: User, case: Case, action: Action) -> User | None:
+    """Whom the actor may take the action as: themself first, else a delegator (委托)."""
+    if not actor.is_authenticated or actor.is_admin_role:
+        return None
+    candidates = [actor]
+    others = [pk for pk in principal_ids(actor) if pk != actor.pk]
+    if others:
+        candidates += list(_users(others).values())
+    for principal in candidates:
+        if not cases_visible_to(principal).filter(pk=case.pk).exists():
+            continue
+        if _permitted(principal, case, action):
+            return principal
+    return None
+
+
+def available_actions(actor: User, case: Case) -> list[Action]:
+    """Actions the user could take now (state and permission; guards are checked on submit)."""
+    workflow = get_workflow(case.case_type)
+    if case.closed:
+        return []
+    return [a for a in workflow.actions_from(case.state) if acting_principal(actor, case, a)]
+
+
+def _refuse(actor: User, case, what: str) -> PermissionRefused:
+    refusal = PermissionRefused(_("您无权对该事项执行“%(what)s”。") % {"what": what})
+    refusal.audit = (actor, case, what)
+    return refusal
+
+
+def audits_denials(service):
+    """Record a refusal in the audit chain after the refused transaction has rolled back
+    (inside it, the record would roll back too)."""
+
+    @functools.wraps(service)
+    def wrapper(*args, **kwargs):
+        try:
+            return service(*args, **kwargs)
+        except PermissionRefused as refusal:
+            actor, target, what = getattr(refusal, "audit", (kwargs.get("actor"), None, ""))
+            if actor is not None and getattr(actor, "is_authenticated", False):
+                audit_record(actor=actor, action="cases.denied", target=target, summary=what)
+            raise
+
+    return wrapper
+
+
+# --- creating and editing ------------------------------------------------------------------
+
+
+def _allocate_number(workflow: Workflow, year: int) -> str:
+    counter = (
+        CaseCounter.objects.select_for_update()
+        .filter(case_type=workflow.case_type, year=year)
+        .first()
+    )
+    if counter is None:
+        try:
+            with transaction.atomic():
+                CaseCounter.objects.create(case_type=workflow.case_type, year=year, last=0)
+        except IntegrityError:
+            pass  # another transaction created it first; lock theirs
+        counter = CaseCounter.objects.select_for_update().get(
+            case_type=workflow.case_type, year=year
+        )
+    CaseCounter.objects.filter(pk=counter.pk).update(last=F("last") + 1)
+    return f"{workflow.number_prefix}〔{year}〕{counter.last + 1}号"
+
+
+def may_create(user: User, workflow: Workflow, unit) -> bool:
+    if not user.is_authenticated or user.is_admin_role:
+        return False
+    return unit.pk in user.unit_ids or user.has_role(*LEADER_ROLES)
+
+
+@audits_denials
+@transaction.atomic
+def case_create(
+    *,
+    case_type: str,
+    title: str,
+    owner_unit,
+    actor: User,
+    body: str = "",
+    sensitivity: int = Clearance.PUBLIC,
+    urgency: str = Urgency.NORMAL,
+    assignee: User | None = None,
+) -> Case:
+    workflow = get_workflow(case_type)
+    if not may_create(actor, workflow, owner_unit):
+        refusal = PermissionRefused(_("只能为本人所在处室创建事项。"))
+        refusal.audit = (actor, owner_unit, "create")
+        raise refusal
+    if sensitivity > actor.clearance:
+        raise PermissionRefused(_("不能创建高于本人知悉范围的事项。"))
+    title = title.strip()
+    if not title:
+        raise GuardFailed(_("标题不能为空。"))
+    check_content_allowed(sensitivity, has_content=bool(body.strip()))
+    year = timezone.localdate().year
+    case = Case.objects.create(
+        case_type=case_type,
+        number=_allocate_number(workflow, year),
+        year=year,
+        title=title,
+        body=body,
+        state=workflow.initial,
+        sensitivity=sensitivity,
+        urgency=urgency,
+        owner_unit=owner_unit,
+        creator=actor,
+        assignee=assignee or actor,
+    )
+    _append_event(case, actor=actor, principal=actor, action="create", to_state=case.state)
+    search.index_case(case)
+    return case
+
+
+@audits_denials
+@transaction.atomic
+def case_update(
+    *, case: Case, actor: User, version: int, title: str, body: str, urgency: str
+) -> Case:
+    case = _lock(case, version)
+    if case.closed or not (
+        case.owner_unit_id in actor.unit_ids
+        or case.assignee_id == actor.pk
+        or actor.has_role(*LEADER_ROLES)
+    ):
+        raise _refuse(actor, case, _("修改"))
+    check_content_allowed(case.sensitivity, has_content=bool(body.strip()))
+    changes = {
+        name: [getattr(case, name), value]
+        for name, value in (("title", title.strip()), ("body", body), ("urgency", urgency))
+        if getattr(case, name) != value
+    }
+    if not changes:
+        return case
+    for name, (_old, new) in changes.items():
+        setattr(case, name, new)
+    _bump(case, *changes)
+    _append_event(
+        case, actor=actor, principal=actor, action="update", data={"fields": list(changes)}
+    )
+    search.index_case(case)
+    return case
+
+
+# --- taking a declared action --------------------------------------------------------------
+
+
+@audits_denials
+def case_perform(
+    *,
+    case: Case,
+    action_code: str,
+    actor: User,
+    version: int,
+    params: dict[str, Any] | None = None,
+    comment: str = "",
+) -> Case:
+    with transaction.atomic():
+        case = _lock(case, version)
+        workflow = get_workflow(case.case_type)
+        try:
+            action = workflow.action(action_code)
+        except KeyError:
+            raise TransitionNotAllowed(_("未知操作：%(code)s") % {"code": action_code}) from None
+        if case.state not in action.source:
+            raise TransitionNotAllowed(
+                _("事项当前状态为“%(state)s”，不能执行“%(action)s”。")
+                % {"state": workflow.state(case.state).label, "action": action.label}
+            )
+        principal = acting_principal(actor, case, action)
+        if principal is None:
+            raise _refuse(actor, case, action.label)
+        params = dict(params or {})
+        for param in action.params:
+            if param.required and params.get(param.name) in (None, "", [], ()):
+                raise GuardFailed(_("请填写“%(label)s”。") % {"label": param.label})
+        comment = comment.strip()
+        if action.comment_required and not comment:
+            raise GuardFailed(_("执行“%(action)s”须填写理由。") % {"action": action.label})
+        moves = action.target is not None or action.countersign is not None
+        if moves and _open_tasks(case, TaskKind.CONSULT).exists():
+            raise GuardFailed(_("加签征求的意见尚未全部返回，暂不能流转。"))
+        if moves and case.rounds.filter(state=RoundState.OPEN).exists():
+            raise GuardFailed(_("会签尚未结束，暂不能流转。"))
+        ctx = ActionContext(
+            case=case,
+            workflow=workflow,
+            action=action,
+            actor=actor,
+            principal=principal,
+            params=params,
+            comment=comment,
+            today=timezone.localdate(),
+        )
+        for guard in action.guards:
+            if not guard.check(ctx):
+                raise GuardFailed(guard.message)
+        from_state = case.state
+        snapshot = _snapshot(case)
+        if action.target:
+            case.state = action.target
+        ctx.event_data["snapshot"] = snapshot
+        for effect in action.effects:
+            effect.apply(ctx)
+        if action.countersign:
+            _open_round(ctx, _next_seq(case))
+        if workflow.state(case.state).final:
+            _close(case)
+        _append_event(
+            case,
+            actor=actor,
+            principal=principal,
+            action=action.code,
+            from_state=from_state,
+            to_state=case.state,
+            comment=comment,
+            data=ctx.event_data,
+        )
+        if "deadline" in ctx.event_data or case.closed:
+            deadlines.recompute(case)  # reads the event just written
+        _bump(case, *_CASE_MUTABLE)
+        search.index_case(case)
+    return case
+
+
+# Fields an action or its effects may change; saved together with the version bump.
+_CASE_MUTABLE = (
+    "state",
+    "closed",
+    "closed_at",
+    "assignee",
+    "deadline_rule",
+    "deadline_start",
+    "deadline_extensions",
+    "deadline_state",
+    "due_date",
+    "due_provisional",
+    "deadline_basis",
+)
+
+
+def _snapshot(case: Case) -> dict[str, Any]:
+    """What a withdraw (撤回) restores."""
+    return {
+        "state": case.state,
+        "assignee_id": case.assignee_id,
+        "deadline_rule": case.deadline_rule,
+        "deadline_start": case.deadline_start.isoformat() if case.deadline_start else None,
+        "deadline_extensions": case.deadline_extensions,
+        "deadline_state": case.deadline_state,
+    }
+
+
+def _close(case: Case) -> None:
+    case.closed = True
+    case.closed_at = timezone.now()
+    if case.deadline_state in (DeadlineState.RUNNING, DeadlineState.PAUSED):
+        case.deadline_state = DeadlineState.STOPPED
+
+
+def _open_tasks(case: Case, kind: str | None = None):
+    tasks = Task.objects.filter(case=case, state=TaskState.OPEN)
+    return tasks.filter(kind=kind) if kind else tasks
+
+
+# --- 会签 (countersign rounds) ---------------------------------------------------------------
+
+
+def _open_round(ctx: ActionContext, seq: int) -> None:
+    spec = ctx.action.countersign
+    participants = _param_users(ctx, "users")
+    if spec.mode == RoundMode.QUORUM and len(participants) < (spec.quorum or 0):
+        raise GuardFailed(_("会签人数少于法定人数%(n)d人。") % {"n": spec.quorum})
+    round_ = ApprovalRound.objects.create(
+        case=ctx.case,
+        action=ctx.action.code,
+        mode=spec.mode,
+        quorum=spec.quorum,
+        veto=spec.veto,
+        pass_state=spec.pass_state,
+        fail_state=spec.fail_state,
+        opened_by=ctx.actor,
+    )
+    tasks = _create_tasks(ctx.case, participants, TaskKind.COUNTERSIGN, ctx.actor, seq, round_)
+    ctx.event_data["round_id"] = round_.pk
+    ctx.event_data["task_ids"] = [t.pk for t in tasks]
+    ctx.event_data["participants"] = [u.pk for u in participants]
+
+
+def _param_users(ctx: ActionContext, name: str) -> list[User]:
+    return _resolve_users(ctx.case, ctx.params.get(name) or [])
+
+
+def _resolve_users(case: Case, value) -> list[User]:
+    """Users (or their ids) chosen for tasks: they must exist, be active and cleared."""
+    ids = [getattr(v, "pk", v) for v in value]
+    users = list(User.objects.filter(pk__in=ids, is_active=True))
+    if len(users) != len(set(ids)):
+        raise GuardFailed(_("所选人员不存在或已停用。"))
+    for user in users:
+        if user.clearance < case.sensitivity:
+            raise GuardFailed(_("%(name)s的知悉范围低于事项密级。") % {"name": user})
+    return users
+
+
+def _create_tasks(case, users, kind, requested_by, seq, round_=None, note="") -> list[Task]:
+    tasks = [
+        Task(
+            case=case,
+            kind=kind,
+            assignee=user,
+            round=round_,
+            requested_by=requested_by,
+            event_seq=seq,
+            note=note,
+            due_date=case.due_date,
+        )
+        for user in users
+    ]
+    created = Task.objects.bulk_create(tasks)
+    kind_label = TaskKind(kind).label
+    notifications.notify(
+        users,
+        case=case,
+        kind="task",
+        message=_("您有一件%(kind)s待办：%(title)s") % {"kind": kind_label, "title": case.title},
+    )
+    return created
+
+
+def _decide_round(round_: ApprovalRound) -> str | None:
+    tasks = list(round_.tasks.exclude(state__in=[TaskState.WITHDRAWN, TaskState.CANCELLED]))
+    agree = sum(1 for t in tasks if t.state == TaskState.DONE and t.opinion == Opinion.AGREE)
+    disagree = sum(1 for t in tasks if t.state == TaskState.DONE and t.opinion == Opinion.DISAGREE)
+    pending = sum(1 for t in tasks if t.state == TaskState.OPEN)
+    if round_.veto and disagree:
+        return RoundState.REJECTED
+    if round_.mode == RoundMode.ALL:
+        if pending:
+            return None
+        return RoundState.PASSED if disagree == 0 else RoundState.REJECTED
+    if agree >= round_.quorum:
+        return RoundState.PASSED
+    if agree + pending < round_.quorum:
+        return RoundState.REJECTED
+    return None
+
+
+# --- tasks: opinions, 加签, 传阅 -----------------------------------------------------------------
+
+
+@audits_denials
+def task_complete(*, task: Task, actor: User, opinion: str, text: str = "") -> Task:
+    with transaction.atomic():
+        task = Task.objects.select_for_update().select_related("case").get(pk=task.pk)
+        if task.state != TaskState.OPEN:
+            raise VersionConflict(_("该待办已处理或已撤回，无需重复提交。"))
+        if task.assignee_id not in principal_ids(actor):
+            raise _refuse(actor, task.case, TaskKind(task.kind).label)
+        if opinion not in Opinion.values:
+            raise GuardFailed(_("请选择意见。"))
+        if task.kind == TaskKind.COUNTERSIGN and opinion not in (Opinion.AGREE, Opinion.DISAGREE):
+            raise GuardFailed(_("会签须明确同意或不同意。"))
+        if opinion == Opinion.DISAGREE and not text.strip():
+            raise GuardFailed(_("不同意须写明理由。"))
+        case = _lock(task.case)
+        task.state = TaskState.DONE
+        task.opinion = opinion
+        task.opinion_text = text.strip()
+        task.completed_by = actor
+        task.completed_at = timezone.now()
+        task.read_at = task.read_at or task.completed_at
+        task.save()
+        principal = task.assignee
+        _append_event(
+            case,
+            actor=actor,
+            principal=principal,
+            action=f"task.{task.kind}",
+            comment=task.opinion_text,
+            data={"task_id": task.pk, "opinion": opinion},
+        )
+        if task.round_id:
+            _after_countersign(case, task.round, actor)
+        elif (
+            task.kind == TaskKind.CONSULT
+            and not _open_tasks(case, TaskKind.CONSULT).filter(event_seq=task.event_seq).exists()
+        ):
+            # 加签: every opinion is in, so the case comes back to whoever asked.
+            notifications.notify(
+                [task.requested_by],
+                case=case,
+                kind="consult_back",
+                message=_("加签意见已全部返回：%(title)s") % {"title": case.title},
+            )
+        _bump(case, *_CASE_MUTABLE)
+    return task
+
+
+def _after_countersign(case: Case, round_: ApprovalRound, actor: User) -> None:
+    outcome = _decide_round(round_)
+    if outcome is None:
+        return
+    round_.state = outcome
+    round_.decided_at = timezone.now()
+    round_.save(update_fields=["state", "decided_at"])
+    round_.tasks.filter(state=TaskState.OPEN).update(state=TaskState.CANCELLED)
+    from_state = case.state
+    case.state = round_.pass_state if outcome == RoundState.PASSED else round_.fail_state
+    if get_workflow(case.case_type).state(case.state).final:
+        _close(case)
+    _append_event(
+        case,
+        actor=None,
+        principal=None,
+        action=f"countersign.{outcome}",
+        from_state=from_state,
+        to_state=case.state,
+        data={"round_id": round_.pk},
+    )
+
+
+def _require_holder(actor: User, case: Case, what: str) -> User:
+    """The case holder (承办人), a member of the owner or an open assigned unit, or a leader."""
+    for pk in principal_ids(actor):
+        principal = actor if pk == actor.pk else User.objects.get(pk=pk)
+        if not cases_visible_to(principal).filter(pk=case.pk).exists():
+            continue
+        if (
+            case.assignee_id == principal.pk
+            or case.owner_unit_id in principal.unit_ids
+            or principal.has_role(*LEADER_ROLES)
+            or _relation_holds(principal, case, Relation.ASSIGNED_UNIT_MEMBER)
+        ):
+            return principal
+    raise _refuse(actor, case, what)
+
+
+@audits_denials
+def case_consult(
+    *, case: Case, actor: User, version: int, users: list[User], note: str
+) -> list[Task]:
+    """加签: ask one or several people for an opinion; the case comes back when all answer."""
+    return _fan_out(case, actor, version, users, note, TaskKind.CONSULT, _("加签"), "consult")
+
+
+@audits_denials
+def case_circulate(
+    *, case: Case, actor: User, version: int, users: list[User], note: str = ""
+) -> list[Task]:
+    """传阅: send the case to people to read; each opening is a read receipt."""
+    return _fan_out(case, actor, version, users, note, TaskKind.CIRCULATE, _("传阅"), "circulate")
+
+
+def _fan_out(case, actor, version, users, note, kind, label, code) -> list[Task]:
+    with transaction.atomic():
+        case = _lock(case, version)
+        if case.closed and kind != TaskKind.CIRCULATE:
+            raise TransitionNotAllowed(_("事项已办结。"))
+        principal = _require_holder(actor, case, label)
+        if not users:
+            raise GuardFailed(_("请选择人员。"))
+        people = _resolve_users(case, users)
+        seq = _next_seq(case)
+        tasks = _create_tasks(case, people, kind, actor, seq, note=note)
+        _bump(case)
+        _append_event(
+            case,
+            actor=actor,
+            principal=principal,
+            action=code,
+            comment=note,
+            data={"task_ids": [t.pk for t in tasks], "users": [u.pk for u in people]},
+        )
+    return tasks
+
+
+def task_mark_read(*, case: Case, actor: User) -> int:
+    """Read receipt: opening a case marks the reader's 传阅 tasks read (not others')."""
+    return Task.objects.filter(
+        case=case, assignee=actor, state=TaskState.OPEN, read_at__isnull=True
+    ).update(read_at=timezone.now())
+
+
+# --- transfer and withdraw -----------------------------------------------------------------
+
+
+@audits_denials
+def case_transfer(*, case: Case, actor: User, version: int, to_user: User, reason: str) -> Case:
+    """转办: hand the case to another person, with a reason."""
+    with transaction.atomic():
+        case = _lock(case, version)
+        if case.closed:
+            raise TransitionNotAllowed(_("事项已办结。"))
+        if not reason.strip():
+            raise GuardFailed(_("转办须填写理由。"))
+        principal = _require_holder(actor, case, _("转办"))
+        if not cases_visible_to(to_user).filter(pk=case.pk).exists() and not (
+            to_user.clearance >= case.sensitivity and to_user.unit_ids & {case.owner_unit_id}
+        ):
+            raise GuardFailed(_("%(name)s无权查看该事项，不能转办给其本人。") % {"name": to_user})
+        seq = _next_seq(case)
+        snapshot = _snapshot(case)
+        _open_tasks(case, TaskKind.HANDLE).update(state=TaskState.CANCELLED)
+        task = _create_tasks(case, [to_user], TaskKind.HANDLE, actor, seq, note=reason)[0]
+        case.assignee = to_user
+        _bump(case, "assignee")
+        _append_event(
+            case,
+            actor=actor,
+            principal=principal,
+            action="transfer",
+            comment=reason.strip(),
+            data={"to": to_user.pk, "task_ids": [task.pk], "snapshot": snapshot},
+        )
+    return case
+
+
+WITHDRAWABLE_KERNEL_EVENTS = {"transfer", "consult", "circulate"}
+
+
+@audits_denials
+def case_withdraw(*, case: Case, actor: User, version: int) -> Case:
+    """撤回: the sender takes back their last step while nobody after them has acted on it."""
+    with transaction.atomic():
+        case = _lock(case, version)
+        last = CaseEvent.objects.filter(case=case).order_by("-seq").first()
+        workflow = get_workflow(case.case_type)
+        withdrawable = last is not None and (
+            last.action in WITHDRAWABLE_KERNEL_EVENTS
+            or any(a.code == last.action and a.withdrawable for a in workflow.actions)
+        )
+        if not withdrawable or last.actor_id != actor.pk:
+            raise TransitionNotAllowed(_("只能撤回本人最后一步且可撤回的操作。"))
+        task_ids = last.data.get("task_ids", [])
+        touched = Task.objects.filter(pk__in=task_ids).exclude(
+            state=TaskState.OPEN, read_at__isnull=True
+        )
+        if touched.exists():
+            raise TransitionNotAllowed(_("下一环节已阅或已处理，不能撤回。"))
+        Task.objects.filter(pk__in=task_ids).update(state=TaskState.WITHDRAWN)
+        if last.data.get("round_id"):
+            ApprovalRound.objects.filter(pk=last.data["round_id"]).update(
+                state=RoundState.WITHDRAWN
+            )
+        Assignment.objects.filter(pk__in=last.data.get("assignment_ids", [])).delete()
+        if last.action == "transfer":
+            _open_tasks(case, TaskKind.HANDLE).update(state=TaskState.CANCELLED)
+        snapshot = last.data.get("snapshot")
+        from_state = case.state
+        if snapshot:
+            case.state = snapshot["state"]
+            case.assignee_id = snapshot["assignee_id"]
+            case.deadline_rule = snapshot["deadline_rule"]
+            case.deadline_start = (
+                datetime.date.fromisoformat(snapshot["deadline_start"])
+                if snapshot["deadline_start"]
+                else None
+            )
+            case.deadline_extensions = snapshot["deadline_extensions"]
+            case.deadline_state = snapshot["deadline_state"]
+            case.closed = False
+            case.closed_at = None
+        _append_event(
+            case,
+            actor=actor,
+            principal=actor,
+            action="withdraw",
+            from_state=from_state,
+            to_state=case.state,
+            data={"withdrawn_seq": last.seq},
+        )
+        deadlines.recompute(case)
+        _bump(case, *_CASE_MUTABLE)
+    return case
+
+
+# --- assignments (主办/协办) -------------------------------------------------------------------
+
+
+def _assignment_member(actor: User, assignment: Assignment) -> User | None:
+    for pk in principal_ids(actor):
+        principal = actor if pk == actor.pk else User.objects.get(pk=pk)
+        if assignment.unit_id in principal.unit_ids:
+            return principal
+    return None
+
+
+@audits_denials
+def assignment_report(*, assignment: Assignment, actor: User, report: str) -> Assignment:
+    """The unit reports what it did (办理情况反馈)."""
+    with transaction.atomic():
+        assignment = Assignment.objects.select_for_update().get(pk=assignment.pk)
+        case = _lock(assignment.case)
+        if assignment.status != AssignmentStatus.OPEN:
+            raise VersionConflict(_("该交办已反馈或已变更，无需重复提交。"))
+        principal = _assignment_member(actor, assignment)
+        if principal is None:
+            raise _refuse(actor, case, _("反馈"))
+        if not report.strip():
+            raise GuardFailed(_("请填写办理情况。"))
+        assignment.status = AssignmentStatus.REPORTED
+        assignment.report = report.strip()
+        assignment.reported_at = timezone.now()
+        assignment.reported_by = actor
+        assignment.save()
+        _bump(case)
+        _append_event(
+            case,
+            actor=actor,
+            principal=principal,
+            action="assignment.report",
+            comment=assignment.report,
+            data={"assignment_id": assignment.pk, "unit": assignment.unit.name},
+        )
+    return assignment
+
+
+@audits_denials
+def assignment_return(*, assignment: Assignment, actor: User, reason: str) -> Assignment:
+    """退回: the unit sends the assignment back (not its duty), with a reason."""
+    return _assignment_status(
+        assignment, actor, reason, AssignmentStatus.RETURNED, "assignment.return", member=True
+    )
+
+
+@audits_denials
+def assignment_waive(*, assignment: Assignment, actor: User, reason: str) -> Assignment:
+    """A leader lets the lead close without this co-unit's report."""
+    if assignment.role != AssignmentRole.CO:
+        raise GuardFailed(_("只有协办单位的反馈可以免除。"))
+    return _assignment_status(
+        assignment, actor, reason, AssignmentStatus.WAIVED, "assignment.waive", member=False
+    )
+
+
+def _assignment_status(assignment, actor, reason, status, code, *, member) -> Assignment:
+    with transaction.atomic():
+        assignment = Assignment.objects.select_for_update().get(pk=assignment.pk)
+        case = _lock(assignment.case)
+        if assignment.status != AssignmentStatus.OPEN:
+            raise VersionConflict(_("该交办已反馈或已变更。"))
+        if not reason.strip():
+            raise GuardFailed(_("须填写理由。"))
+        if member:
+            principal = _assignment_member(actor, assignment)
+        else:
+            principal = actor if _is_case_leader(actor, case) else None
+        if principal is None:
+            raise _refuse(actor, case, status.label)
+        assignment.status = status
+        assignment.status_reason = reason.strip()
+        assignment.save(update_fields=["status", "status_reason"])
+        _bump(case)
+        _append_event(
+            case,
+            actor=actor,
+            principal=principal,
+            action=code,
+            comment=reason.strip(),
+            data={"assignment_id": assignment.pk, "unit": assignment.unit.name},
+        )
+    return assignment
+
+
+def _is_case_leader(user: User, case: Case) -> bool:
+    return user.has_role(*LEADER_ROLES) or case.owner_unit_id in user.led_unit_ids
+
+
+@audits_denials
+def assignment_reassign(*, assignment: Assignment, unit, actor: User, reason: str) -> Assignment:
+    """改派: give a (returned or open) assignment to another unit; history keeps both."""
+    with transaction.atomic():
+        assignment = Assignment.objects.select_for_update().get(pk=assignment.pk)
+        case = _lock(assignment.case)
+        if assignment.status not in (AssignmentStatus.OPEN, AssignmentStatus.RETURNED):
+            raise VersionConflict(_("该交办已反馈或已改派。"))
+        if not (case.owner_unit_id in actor.unit_ids or actor.has_role(*LEADER_ROLES)):
+            raise _refuse(actor, case, _("改派"))
+        if not reason.strip():
+            raise GuardFailed(_("改派须填写理由。"))
+        if Assignment.objects.filter(case=case, unit=unit, status=AssignmentStatus.OPEN).exists():
+            raise GuardFailed(_("%(unit)s已在办理该事项。") % {"unit": unit})
+        assignment.status = AssignmentStatus.REASSIGNED
+        assignment.status_reason = reason.strip()
+        assignment.save(update_fields=["status", "status_reason"])
+        new = Assignment.objects.create(
+            case=case,
+            unit=unit,
+            role=assignment.role,
+            instructions=assignment.instructions,
+            due_date=assignment.due_date,
+        )
+        _bump(case)
+        _append_event(
+            case,
+            actor=actor,
+            principal=actor,
+            action="assignment.reassign",
+            comment=reason.strip(),
+            data={"from_unit": assignment.unit.name, "to_unit": unit.name, "assignment_id": new.pk},
+        )
+    return new
+
+
+# --- comments ------------------------------------------------------------------------------
+
+
+@audits_denials
+@transaction.atomic
+def comment_add(*, case: Case, actor: User, text: str) -> Comment:
+    if not cases_visible_to(actor).filter(pk=case.pk).exists():
+        raise _refuse(actor, case, _("评论"))
+    text = text.strip()
+    if not text:
+        raise GuardFailed(_("评论内容不能为空。"))
+    check_content_allowed(case.sensitivity, has_content=True)
+    comment = Comment.objects.create(case=case, author=actor, text=text)
+    audit_record(actor=actor, action="cases.comment", target=case, summary=text[:200])
+    search.index_case(case)
+    return comment

@@ -1,0 +1,219 @@
+"""Workflows declared as data: states, actions (from → to), who may take each action, guards
+and effects. Business apps declare theirs next to their models and register them; the
+registry validates every definition when Django starts."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from enum import StrEnum
+from typing import TYPE_CHECKING, Any
+
+from django.core.exceptions import ImproperlyConfigured
+
+if TYPE_CHECKING:
+    from .services import ActionContext
+
+
+class Relation(StrEnum):
+    """How the acting person relates to the case."""
+
+    ANY = "any"  # no relation needed beyond seeing the case
+    OWNER_UNIT_MEMBER = "owner_unit_member"
+    OWNER_UNIT_HEAD = "owner_unit_head"
+    LEAD_UNIT_MEMBER = "lead_unit_member"  # member of the open lead (主办) unit
+    ASSIGNED_UNIT_MEMBER = "assigned_unit_member"  # member of an open lead or co unit
+    ASSIGNEE = "assignee"  # the person holding the case
+    CREATOR = "creator"
+
+
+RELATION_LABELS = {
+    Relation.ANY: "可见该事项者",
+    Relation.OWNER_UNIT_MEMBER: "主责处室人员",
+    Relation.OWNER_UNIT_HEAD: "主责处室负责人",
+    Relation.LEAD_UNIT_MEMBER: "主办单位人员",
+    Relation.ASSIGNED_UNIT_MEMBER: "承办单位人员",
+    Relation.ASSIGNEE: "承办人",
+    Relation.CREATOR: "创建人",
+}
+
+
+@dataclass(frozen=True)
+class Permit:
+    """One way to be allowed: holding one of `roles` (empty: any role) and the relation."""
+
+    roles: frozenset[str] = frozenset()
+    relation: Relation = Relation.ANY
+
+
+@dataclass(frozen=True)
+class Guard:
+    """A condition checked before an action; `message` explains a refusal to the user."""
+
+    check: Callable[[ActionContext], bool]
+    message: str
+
+
+@dataclass(frozen=True)
+class Effect:
+    """Something an action does inside its transaction, after the state change."""
+
+    apply: Callable[[ActionContext], None]
+    label: str
+
+
+@dataclass(frozen=True)
+class Countersign:
+    """会签: the action opens parallel opinion tasks for the chosen people. The round passes
+    when all agree (mode "all") or `quorum` agree (mode "quorum"); with `veto`, one
+    disagreement rejects at once."""
+
+    mode: str = "all"
+    quorum: int | None = None
+    veto: bool = False
+    pass_state: str = ""
+    fail_state: str = ""
+
+
+@dataclass(frozen=True)
+class Param:
+    """A value the actor supplies when taking an action (unit, people, reason …)."""
+
+    name: str
+    kind: str  # "unit", "units", "user", "users", "text", "date"
+    label: str
+    required: bool = True
+
+
+@dataclass(frozen=True)
+class Action:
+    code: str
+    label: str
+    source: tuple[str, ...]
+    target: str | None  # None: the state does not change
+    permits: tuple[Permit, ...]
+    guards: tuple[Guard, ...] = ()
+    effects: tuple[Effect, ...] = ()
+    params: tuple[Param, ...] = ()
+    comment_required: bool = False
+    withdrawable: bool = False  # the actor may 撤回 it until the next person acts
+    countersign: Countersign | None = None
+
+
+@dataclass(frozen=True)
+class State:
+    code: str
+    label: str
+    final: bool = False
+    # Left by the kernel, not by an action: a 会签 round moves the case on when it decides.
+    waiting: bool = False
+
+
+@dataclass(frozen=True)
+class Workflow:
+    case_type: str
+    label: str
+    number_prefix: str
+    states: tuple[State, ...]
+    initial: str
+    actions: tuple[Action, ...]
+    deadline_rule: str = ""  # a code of zhengban.workcalendar.deadlines.RULES
+    extra: dict[str, Any] = field(default_factory=dict)
+
+    def state(self, code: str) -> State:
+        for state in self.states:
+            if state.code == code:
+                return state
+        raise KeyError(code)
+
+    def action(self, code: str) -> Action:
+        for action in self.actions:
+            if action.code == code:
+                return action
+        raise KeyError(code)
+
+    def actions_from(self, state: str) -> list[Action]:
+        return [a for a in self.actions if state in a.source]
+
+
+_REGISTRY: dict[str, Workflow] = {}
+
+
+def register(workflow: Workflow) -> Workflow:
+    errors = validate(workflow)
+    if errors:
+        raise ImproperlyConfigured(f"工作流 {workflow.case_type} 定义有误：" + "；".join(errors))
+    _REGISTRY[workflow.case_type] = workflow
+    return workflow
+
+
+def get_workflow(case_type: str) -> Workflow:
+    return _REGISTRY[case_type]
+
+
+def all_workflows() -> list[Workflow]:
+    return list(_REGISTRY.values())
+
+
+def validate(workflow: Workflow) -> list[str]:
+    """Unknown states, unreachable states, dead ends and actions nobody may take."""
+    errors: list[str] = []
+    codes = [s.code for s in workflow.states]
+    if len(set(codes)) != len(codes):
+        errors.append("状态代码重复")
+    known = set(codes)
+    if workflow.initial not in known:
+        errors.append(f"初始状态 {workflow.initial} 未定义")
+    action_codes = [a.code for a in workflow.actions]
+    if len(set(action_codes)) != len(action_codes):
+        errors.append("操作代码重复")
+    for action in workflow.actions:
+        for state in action.source:
+            if state not in known:
+                errors.append(f"操作 {action.code} 的起始状态 {state} 未定义")
+        targets = [action.target] if action.target else []
+        if action.countersign:
+            targets += [action.countersign.pass_state, action.countersign.fail_state]
+        for state in targets:
+            if state not in known:
+                errors.append(f"操作 {action.code} 的目标状态 {state} 未定义")
+        if not action.permits:
+            errors.append(f"操作 {action.code} 没有任何人可以执行")
+        spec = action.countersign
+        if spec and spec.mode == "quorum" and (not spec.quorum or spec.quorum < 1):
+            errors.append(f"操作 {action.code} 的会签法定人数无效")
+        if spec and action.target in known and not workflow.state(action.target).waiting:
+            errors.append(f"会签操作 {action.code} 的目标状态须为等待状态")
+        if action.countersign and not any(p.kind == "users" for p in action.params):
+            errors.append(f"操作 {action.code} 是会签，须有会签人参数")
+    reachable = _reachable(workflow)
+    for state in workflow.states:
+        if state.code not in reachable:
+            errors.append(f"状态 {state.code} 不可达")
+        leaves = workflow.actions_from(state.code) or state.waiting
+        if not state.final and state.code in reachable and not leaves:
+            errors.append(f"非终止状态 {state.code} 没有可执行的操作")
+    if not any(s.final for s in workflow.states):
+        errors.append("没有终止状态")
+    if workflow.deadline_rule:
+        from zhengban.workcalendar.deadlines import RULES
+
+        if workflow.deadline_rule not in RULES:  # declared rules; settings may only adjust them
+            errors.append(f"期限规则 {workflow.deadline_rule} 未定义")
+    return errors
+
+
+def _reachable(workflow: Workflow) -> set[str]:
+    seen = {workflow.initial}
+    frontier = [workflow.initial]
+    while frontier:
+        state = frontier.pop()
+        for action in workflow.actions_from(state):
+            nexts = [action.target] if action.target else []
+            if action.countersign:
+                nexts += [action.countersign.pass_state, action.countersign.fail_state]
+            for nxt in nexts:
+                if nxt and nxt not in seen:
+                    seen.add(nxt)
+                    frontier.append(nxt)
+    return seen

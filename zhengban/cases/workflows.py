@@ -1,0 +1,147 @@
+"""交办事项 (assigned task): the generic case type that exercises the whole kernel, usable
+before any business app exists. Business apps declare their own workflows the same way."""
+
+from django.utils.translation import gettext_lazy as _
+
+from zhengban.accounts.choices import LEADER_ROLES, Role
+
+from . import effects, guards
+from .workflow import Action, Countersign, Param, Permit, Relation, State, Workflow, register
+
+LEADERS = frozenset(LEADER_ROLES)
+HEADS = frozenset({Role.DIVISION_HEAD})
+
+OWNER_STAFF = (Permit(relation=Relation.OWNER_UNIT_MEMBER), Permit(relation=Relation.CREATOR))
+OWNER_HEAD_OR_LEADER = (
+    Permit(roles=HEADS, relation=Relation.OWNER_UNIT_HEAD),
+    Permit(roles=LEADERS),
+)
+FIELD_LABELS = {"title": "标题", "body": "事项内容"}
+LEAD_UNIT = (Permit(relation=Relation.LEAD_UNIT_MEMBER),)
+
+ASSIGNED_TASK = register(
+    Workflow(
+        case_type="assigned_task",
+        label=_("交办事项"),
+        number_prefix="交办",
+        initial="draft",
+        deadline_rule="document.handle_normal",
+        states=(
+            State("draft", _("拟办")),
+            State("review", _("待审核")),
+            State("countersigning", _("会签中"), waiting=True),
+            State("handling", _("办理中")),
+            State("confirming", _("待确认办结")),
+            State("closed", _("已办结"), final=True),
+            State("cancelled", _("已撤销"), final=True),
+        ),
+        actions=(
+            Action(
+                "submit",
+                _("提交审核"),
+                source=("draft",),
+                target="review",
+                permits=OWNER_STAFF,
+                guards=(
+                    guards.required_fields(
+                        "title", "body", labels={"title": "标题", "body": "事项内容"}
+                    ),
+                ),
+                withdrawable=True,
+            ),
+            Action(
+                "send_back",
+                _("退回修改"),
+                source=("review",),
+                target="draft",
+                permits=OWNER_HEAD_OR_LEADER,
+                comment_required=True,
+            ),
+            Action(
+                "countersign",
+                _("发起会签"),
+                source=("review",),
+                target="countersigning",
+                permits=OWNER_HEAD_OR_LEADER,
+                params=(Param("users", "users", _("会签人")),),
+                countersign=Countersign(
+                    mode="all", veto=True, pass_state="review", fail_state="draft"
+                ),
+                withdrawable=True,
+            ),
+            Action(
+                "assign",
+                _("交办"),
+                source=("review",),
+                target="handling",
+                permits=OWNER_HEAD_OR_LEADER,
+                params=(
+                    Param("lead_unit", "unit", _("主办单位")),
+                    Param("co_units", "units", _("协办单位"), required=False),
+                    Param("instructions", "text", _("交办要求"), required=False),
+                ),
+                effects=(effects.start_deadline(), effects.assign_units()),
+                withdrawable=True,
+            ),
+            Action(
+                "pause",
+                _("暂停计时"),
+                source=("handling",),
+                target=None,
+                permits=OWNER_HEAD_OR_LEADER,
+                params=(Param("reason", "choice", _("暂停事由")),),
+                effects=(effects.pause_deadline(),),
+                comment_required=True,
+            ),
+            Action(
+                "resume",
+                _("恢复计时"),
+                source=("handling",),
+                target=None,
+                permits=OWNER_HEAD_OR_LEADER,
+                effects=(effects.resume_deadline(),),
+            ),
+            Action(
+                "extend",
+                _("批准延期"),
+                source=("handling",),
+                target=None,
+                permits=(Permit(roles=LEADERS),),
+                effects=(effects.extend_deadline(),),
+                comment_required=True,
+            ),
+            Action(
+                "complete",
+                _("提请办结"),
+                source=("handling",),
+                target="confirming",
+                permits=LEAD_UNIT,
+                guards=(guards.lead_reported(), guards.co_units_reported()),
+                withdrawable=True,
+            ),
+            Action(
+                "confirm",
+                _("确认办结"),
+                source=("confirming",),
+                target="closed",
+                permits=OWNER_HEAD_OR_LEADER,
+            ),
+            Action(
+                "reopen",
+                _("重新办理"),
+                source=("confirming",),
+                target="handling",
+                permits=OWNER_HEAD_OR_LEADER,
+                comment_required=True,
+            ),
+            Action(
+                "cancel",
+                _("撤销"),
+                source=("draft", "review", "handling", "confirming"),
+                target="cancelled",
+                permits=OWNER_HEAD_OR_LEADER,
+                comment_required=True,
+            ),
+        ),
+    )
+)
