@@ -10,29 +10,33 @@ import re
 from . import pieces
 from .items import Item
 from .lines import Line
+from .meta import rank_in
 from .names import parse_head
 from .normalize import Doc
 from .staffing import ADMIN_RE, LOGISTICS_RE, empty_staffing, parse_staffing
 from .units import finish, intro_position, is_unit_intro, parse_units
 
 _SEAT_RE = re.compile(r"设在|挂靠|管理的[^。;]{0,12}机构|合署办公|归口")
-_NAME_END_RE = re.compile(r"设在|挂靠|为|由|是|与|,|。|:|;")
+_SEAT_WORD_RE = re.compile(r"设在|挂靠")
+_NAME_END_RE = re.compile(r"为|由|是|与|,|。|:|;")
 _DUTY_RE = re.compile(r"主要职责(?:是|为)?\s*:?\s*|主要负责(?=\S)|主要任务(?:是|为)?\s*:?\s*")
 _DUTY_STOP_RE = re.compile(r"内设机构|行政编制|人员编制")
 
 
-def _text(doc: Doc, lines: list[Line]) -> str:
+def _text(lines: list[Line]) -> str:
     return "\n".join(line.text for line in lines)
 
 
-def is_attached(doc: Doc, item: Item) -> bool:
-    text = _text(doc, item.lines)
+def is_attached(item: Item) -> bool:
+    text = _text(item.lines)
     has_own = ADMIN_RE.search(text) or LOGISTICS_RE.search(text) or is_unit_intro(text)
     return bool(_SEAT_RE.search(text) and has_own)
 
 
 def _organization(doc: Doc, line: Line) -> tuple[str | None, list[str]]:
-    m = _NAME_END_RE.search(doc.norm, line.body, line.end)
+    # The name runs up to "设在"; failing that, to the first punctuation or verb.
+    m = _SEAT_WORD_RE.search(doc.norm, line.body, line.end)
+    m = m or _NAME_END_RE.search(doc.norm, line.body, line.end)
     end = m.start() if m else line.end
     head = parse_head(doc, line.body, end, strict=True)
     if head is None or len(head.names) != 1:
@@ -78,9 +82,12 @@ def parse_attached(doc: Doc, item: Item) -> dict:
             written += "".join("\n" + doc.raw[x.start : x.end] for x in rest)
             staffing = parse_staffing(text, written)
             break
+    # The grade stated before the office's own organs and staffing ("…管理的副科级机构").
+    stop = _DUTY_STOP_RE.search(first.text)
     return {
         "organization": organization,
         "other_names": other_names,
+        "rank": rank_in(first.text[: stop.start()] if stop else first.text),
         "span": [first.start, item.lines[-1].end],
         "duties": [pieces.raw_text(doc.raw, p) for p in duty_pieces],
         "duty_spans": [pieces.span(p) for p in duty_pieces],

@@ -61,10 +61,12 @@ def find_organization(doc: Doc, lines: list[Line], preamble: list[Line]) -> tupl
     return None
 
 
+def rank_in(text: str) -> str | None:
+    """A grade such as 正局级 or 副科级 in the matching copy ``text`` (simplified form)."""
+    m = _RANK_RE.search(text)
+    return m.group() if m else None
+
+
 def find_rank(preamble: list[Line]) -> str | None:
-    """The establishing sentence's grade ("正局级建制", "为正处级"), in simplified form."""
-    for line in preamble:
-        m = _RANK_RE.search(line.text)
-        if m:
-            return m.group()
-    return None
+    """The establishing sentence's grade ("正局级建制", "为正处级")."""
+    return next((r for line in preamble if (r := rank_in(line.text))), None)

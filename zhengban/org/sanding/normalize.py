@@ -112,12 +112,18 @@ _TABLE = str.maketrans({**_FOLD, **TRAD_TO_SIMP})
 
 # Web-page clutter such as "[编辑]", "[接上页]", "[打印本页]": blanked out for matching.
 _CLUTTER_RE = re.compile(r"\[[^\[\]\n]{0,10}\]")
+_TITLE_RE = re.compile(r"《[^《》]*》")
 
 
 def normalize(text: str) -> str:
     """Same-length matching copy: simplified characters, half-width punctuation."""
     norm = text.translate(_TABLE)
     return _CLUTTER_RE.sub(lambda m: " " * len(m.group()), norm)
+
+
+def mask_titles(text: str) -> str:
+    """Blank out 《…》 titles: the title of another document is no statement of this one."""
+    return _TITLE_RE.sub(lambda m: " " * len(m.group()), text)
 
 
 def simplify(text: str) -> str:

@@ -82,7 +82,7 @@ def _attached(doc: Doc, layout: Layout) -> list[dict]:
             items = [item_mod.Item([line], None) for line in section.lines]
             if section.lines and section.lines[0].article is not None:
                 items = [item_mod.Item(section.lines, None)]
-        out.extend(parse_attached(doc, item) for item in items if is_attached(doc, item))
+        out.extend(parse_attached(doc, item) for item in items if is_attached(item))
     return out
 
 

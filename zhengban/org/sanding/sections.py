@@ -12,7 +12,8 @@ from dataclasses import dataclass, field
 
 from .lines import Line
 from .names import parse_head
-from .normalize import Doc
+from .normalize import Doc, mask_titles
+from .numerals import NUM
 from .staffing import ADMIN_RE, LOGISTICS_RE
 from .units import is_unit_intro
 
@@ -44,11 +45,7 @@ _STOP_RE = re.compile(
 _SKIP_RE = re.compile(r"^(?:第\s*\d+\s*页|共\s*\d+\s*页|\d+\s*/\s*\d+$|上一页|下一页|首页)")
 _DUTY_INTRO_RE = re.compile(r"主要职责(?:是|为|如下)?\s*:|执行下列任务|下列职责")
 _ADJUST_INTRO_RE = re.compile(r"(?:转变职能|职能转变|职责调整|职能调整)\s*:")
-_STAFF_RE = re.compile(r"领导职数")
-
-
-def _unmask_titles(text: str) -> str:
-    return re.sub(r"《[^《》]*》", lambda m: " " * len(m.group()), text)
+_STAFF_RE = re.compile(rf"领导职数\s*(?:为)?\s*{NUM}\s*名")
 
 
 @dataclass
@@ -90,7 +87,7 @@ def heading(doc: Doc, line: Line, inside_other: bool) -> tuple[str | None, Line 
 
 
 def classify_article(line: Line) -> str | None:
-    text = _unmask_titles(line.text)
+    text = mask_titles(line.text)
     if re.search(r"职责分工|职责划分|负责解释|施行|另行规定|制定本规定", text):
         return IGNORE
     if re.search(r"设在|挂靠", text) and re.search(r"内设机构|编制", text):
@@ -157,10 +154,10 @@ def split_sections(doc: Doc, lines: list[Line]) -> Layout:
                 if loose or line.text.endswith(":") or "内设机构" in line.text:
                     open_section(UNIT).lines.append(line)
                     continue
-            if now is None and _DUTY_INTRO_RE.search(_unmask_titles(line.text)):
+            if now is None and _DUTY_INTRO_RE.search(mask_titles(line.text)):
                 open_section(DUTY).lines.append(line)
                 continue
-            if now is None and _ADJUST_INTRO_RE.search(_unmask_titles(line.text)):
+            if now is None and _ADJUST_INTRO_RE.search(mask_titles(line.text)):
                 open_section(ADJUST).lines.append(line)
                 continue
         if now is None and line.style and _looks_like_unit_item(doc, line):

@@ -10,13 +10,13 @@ import re
 from .normalize import normalize
 from .numerals import NUM, to_int
 
-ADMIN_RE = re.compile(rf"行政编制(?:为|共|总额为?|总数为?|数为?)?\s*({NUM})\s*[名人个]")
-LOGISTICS_RE = re.compile(
-    rf"(?:工勤|后勤服务)(?:人员)?(?:事业)?编制(?:为|共)?\s*({NUM})\s*[名人个]"
-)
-PUBLIC_RE = re.compile(rf"(?<![勤员])事业编制(?:为|共)?\s*({NUM})\s*[名人个]")
+# "行政编制148名", "行政编制为一百六十名", "行政编制：30名", "行政编制暂定20名"
+_AMOUNT = rf"(?:为|共|总额为?|总数为?|数为?|暂定为?|核定为?)?\s*:?\s*({NUM})\s*[名人个]"
+ADMIN_RE = re.compile(rf"行政编制\s*{_AMOUNT}")
+LOGISTICS_RE = re.compile(rf"(?:工勤|后勤服务)(?:人员)?(?:事业)?编制\s*{_AMOUNT}")
+PUBLIC_RE = re.compile(rf"(?<![勤员])事业编制\s*{_AMOUNT}")
 _POST_RE = re.compile(
-    rf"(?P<title>[^\s,，;；:：、。()0-9]{{1,30}}?)\s*(?P<n>{NUM})\s*[名人]"
+    rf"(?P<title>[^\s,，;；:：、。()0-9]{{1,30}}?)\s*:?\s*(?P<n>{NUM})\s*[名人]"
     r"(?:\s*\((?P<paren>[^()]{1,12})\))?"
 )
 _GRADE_RE = re.compile(r"[正副]?(?:省部|部|厅|地|司|局|县|处|乡|科|股)级")

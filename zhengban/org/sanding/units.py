@@ -16,7 +16,7 @@ from . import pieces
 from .brackets import find_top, split_top
 from .lines import Line
 from .names import EXTRA_RE, Head, NamePart, is_organ_name, parse_head, plausible_name
-from .normalize import Doc
+from .normalize import Doc, mask_titles
 from .numerals import NUM, to_int
 from .pieces import Piece
 
@@ -27,7 +27,8 @@ _COUNT_RES = [
     re.compile(rf"({NUM})\s*个\s*(?:职能)?(?:股室|处室|科室|内设机构|司局|机构)"),
 ]
 _LIST_INTRO_RE = re.compile(
-    rf"设(?:立|置)?下列[^,，。;]{{0,10}}?{_ORGAN_WORD}|内设机构\s*[:(]|机构设置\s*:"
+    rf"设(?:立|置)?(?:下列|以下|如下)[^,，。;]{{0,10}}?{_ORGAN_WORD}"
+    r"|内设机构\s*(?:如下|有|包括)?\s*[:(]|机构设置\s*:"
 )
 # "设综合股、应急值守股2个股室": the list sits between 设 and the count.
 _SET_LIST_RE = re.compile(
@@ -40,13 +41,8 @@ _STAFF_ANY_RE = re.compile(rf"行政编制\s*{NUM}\s*名")
 _PLAQUE_RE = re.compile(r"(?:加挂|增挂|同时挂)([^,，。;、()]{2,30}?)牌子")
 
 
-def _masked(text: str) -> str:
-    # Titles of other documents (《…内设机构…规定》) are not statements about this one.
-    return re.sub(r"《[^《》]*》", lambda m: " " * len(m.group()), text)
-
-
 def stated_count(text: str) -> int | None:
-    text = _masked(text)
+    text = mask_titles(text)
     for regex in _COUNT_RES:
         m = regex.search(text)
         if m:
@@ -56,7 +52,7 @@ def stated_count(text: str) -> int | None:
 
 def intro_position(text: str) -> int | None:
     """Where the first statement about the organ list starts in ``text``, if any."""
-    text = _masked(text)
+    text = mask_titles(text)
     starts = [
         m.start() for r in (*_COUNT_RES, _LIST_INTRO_RE, _SET_LIST_RE) if (m := r.search(text))
     ]
@@ -90,7 +86,7 @@ _NAMELY_RE = re.compile(r"即\s*:?")
 
 def _inline_region(doc: Doc, line: Line) -> tuple[int, int] | None:
     """Where an inline list of organ names sits in an intro line, if it has one."""
-    text = _masked(line.text)
+    text = mask_titles(line.text)
     m = _SET_LIST_RE.search(text)
     if m:
         return line.start + m.start(1), line.start + m.end(1)

@@ -382,3 +382,15 @@ def test_numbered_party_committee_beyond_the_stated_count_is_extra():
         ("机关党委", False),
     ]
     assert sum(p["count"] for p in result["staffing"]["posts"]) == 42
+
+
+def test_attached_office_in_sub_items():
+    result = parse_regulation(read("s03_qingyuan-xian-zhengfu-bangongshi.txt"))
+    (office,) = result["attached"]
+    assert office["organization"] == "青原县人民政府应急管理办公室"
+    assert office["other_names"] == ["县政府总值班室"]
+    assert office["rank"] == "副科级"
+    assert len(office["duties"]) == 5
+    assert [u["duties"] for u in office["units"]][1][0].startswith("承担县政府总值班室工作")
+    # 联络处 "其机构编制事项另行规定" has no organs or quotas of its own: not attached.
+    assert all("联络处" not in o["organization"] for o in result["attached"])
