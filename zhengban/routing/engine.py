@@ -189,8 +189,8 @@ def add_terms(terms) -> None:
             tk.add_word(term)
             _known_terms.add(term)
         if new:
-            _parts.cache_clear()
-            _cut.cache_clear()
+            for cached in (_parts, _cut, _word_tokens, _word_terms, _expansion_tokens):
+                cached.cache_clear()
 
 
 def normalize(text: str) -> str:
@@ -220,18 +220,21 @@ def _parts(word: str) -> tuple[str, ...]:
     return tuple(pieces)
 
 
+def _words(text: str) -> list[str]:
+    return tokenizer().lcut(normalize(text), HMM=False)
+
+
 @lru_cache(maxsize=65536)
-def _cut(text: str) -> tuple[tuple[str, float], ...]:
-    """Tokens of a normalized text with their weights (1 for a word, less for a sub-word)."""
+def _word_tokens(word: str) -> tuple[tuple[str, float], ...]:
+    """The tokens one jieba word stands for, with weights: the word, and its sub-words at a
+    lower weight (卫生局 → 卫生局, 卫生). Stopwords, punctuation and numbers stand for none."""
+    if len(word) < 2 or not WORD.search(word) or DIGITS.match(word):
+        return ()
     stop = stopwords()
-    out: list[tuple[str, float]] = []
-    for word in tokenizer().lcut(text, HMM=False):
-        if len(word) < 2 or not WORD.search(word) or DIGITS.match(word):
-            continue
-        if word in stop:
-            continue  # 办公厅 is dropped whole, 办公 with it.
-        out.append((word, WEIGHT_DIRECT))
-        _add_parts(word, WEIGHT_PART, out, stop)
+    if word in stop:
+        return ()  # 办公厅 is dropped whole, 办公 with it.
+    out = [(word, WEIGHT_DIRECT)]
+    _add_parts(word, WEIGHT_PART, out, stop)
     return tuple(out)
 
 
@@ -246,32 +249,62 @@ def _add_parts(word: str, weight: float, out: list, stop) -> None:
             _add_parts(part, weight * WEIGHT_PART, out, stop)
 
 
+@lru_cache(maxsize=65536)
+def _cut(text: str) -> tuple[tuple[str, float], ...]:
+    """Tokens of a normalized text with their weights (1 for a word, less for a sub-word)."""
+    return tuple(t for word in tokenizer().lcut(text, HMM=False) for t in _word_tokens(word))
+
+
 def tokenize(text: str) -> list[str]:
     """The words of `text` as the router sees them (stopwords dropped, sub-words added)."""
     return [token for token, _weight in _cut(normalize(text))]
 
 
-def query_terms(text: str) -> dict[str, float]:
-    """Weighted query terms: the text's words, plus synonym expansions at a lower weight."""
+@lru_cache(maxsize=65536)
+def _word_terms(word: str) -> tuple[tuple[str, float], ...]:
+    """The weighted query terms one word of a text contributes: its tokens, scaled down if
+    generic, and their synonym expansions. Cached: titles share most of their words."""
     generic = generic_words()
     table = synonyms()
-    sources: dict[str, list[float]] = defaultdict(list)
-    tokens = _cut(normalize(text))
-    expanded = {token for token, weight in tokens if weight == WEIGHT_DIRECT and token in table}
+    out = []
+    tokens = _word_tokens(word)
+    own = bool(tokens) and tokens[0][0] in table
     for token, weight in tokens:
         if token in generic:
             weight *= WEIGHT_GENERIC  # and so are its expansions (企业 → 工业).
-        sources[token].append(weight)
-        if weight < WEIGHT_DIRECT and any(token in _parts(word) for word in expanded):
+        out.append((token, weight))
+        if own and weight < WEIGHT_DIRECT:
             continue  # 农民工 has its own synonyms; its part 农民 adds no others.
         for expansion, factor in table.get(token, ()):
-            for part, part_weight in _cut(expansion):
+            for part, part_weight in _expansion_tokens(expansion):
                 scale = WEIGHT_GENERIC if part in generic else 1.0
-                sources[part].append(weight * factor * part_weight * scale)
+                out.append((part, weight * factor * part_weight * scale))
+    return tuple(out)
+
+
+@lru_cache(maxsize=4096)
+def _expansion_tokens(expansion: str) -> tuple[tuple[str, float], ...]:
+    # Vocabulary of the synonym table, cut once per process.
+    return _cut(normalize(expansion))
+
+
+def query_terms(text: str) -> dict[str, float]:
+    """Weighted query terms: the text's words, plus synonym expansions at a lower weight.
+    A term reached several ways weighs its best way plus a share of the others."""
+    sources: dict[str, list[float]] = {}
+    for word in _words(text):
+        for term, weight in _word_terms(word):
+            if term in sources:
+                sources[term].append(weight)
+            else:
+                sources[term] = [weight]
     terms = {}
     for term, weights in sources.items():
-        weights.sort(reverse=True)
-        terms[term] = min(WEIGHT_CAP, weights[0] + WEIGHT_SUPPORT * sum(weights[1:]))
+        if len(weights) == 1:
+            terms[term] = weights[0]
+        else:
+            weights.sort(reverse=True)
+            terms[term] = min(WEIGHT_CAP, weights[0] + WEIGHT_SUPPORT * sum(weights[1:]))
     return terms
 
 
@@ -318,6 +351,8 @@ class RoutingIndex:
         self.idf: dict[str, float] = {}
         self.avg_length = 1.0
         self.names: list[tuple[str, int]] = []
+        self._names_pattern: re.Pattern | None = None
+        self._name_owner: dict[str, int] = {}
         self.boilerplate: list[str] = []
 
     # building
@@ -370,6 +405,12 @@ class RoutingIndex:
                 if len(name) >= 3:
                     index.names.append((normalize(name), i))
         index.names.sort(key=lambda item: (-len(item[0]), item[1]))
+        if index.names:
+            # Alternatives longest first: at each position the longest name matches.
+            index._names_pattern = re.compile("|".join(re.escape(n) for n, _i in index.names))
+            index._name_owner = {}
+            for name, i in index.names:
+                index._name_owner.setdefault(name, i)
 
         index._assemble(sentences, learned=(), position=position)
         if shared:
@@ -450,31 +491,29 @@ class RoutingIndex:
         for doc in docs:
             doc.owners.sort()
 
+        n = max(len(docs), 1)
+        df: dict[str, int] = defaultdict(int)
+        for doc in docs:
+            for token in doc.tokens:
+                df[token] += 1
+        self.idf = {token: math.log(1 + (n - k + 0.5) / (k + 0.5)) for token, k in df.items()}
+        self.avg_length = sum(doc.length for doc in docs) / n if docs else 1.0
+        # Each posting holds the document's whole BM25 term score, so routing only sums.
         postings: dict[str, list[tuple[int, float]]] = defaultdict(list)
         for d, doc in enumerate(docs):
+            norm = K1 * (1 - B + B * doc.length / self.avg_length)
             for token, tf in doc.tokens.items():
-                postings[token].append((d, tf))
-        n = max(len(docs), 1)
+                postings[token].append((d, self.idf[token] * tf * (K1 + 1) / (tf + norm)))
         self.docs = docs
         self.postings = dict(postings)
-        self.idf = {
-            token: math.log(1 + (n - len(p) + 0.5) / (len(p) + 0.5))
-            for token, p in postings.items()
-        }
-        self.avg_length = sum(doc.length for doc in docs) / n if docs else 1.0
 
     # routing
 
     def _doc_scores(self, terms: dict[str, float]) -> dict[int, float]:
         scores: dict[int, float] = defaultdict(float)
         for term, weight in terms.items():
-            postings = self.postings.get(term)
-            if not postings:
-                continue
-            idf = self.idf[term]
-            for d, tf in postings:
-                norm = K1 * (1 - B + B * self.docs[d].length / self.avg_length)
-                scores[d] += weight * idf * tf * (K1 + 1) / (tf + norm)
+            for d, score in self.postings.get(term, ()):
+                scores[d] += weight * score
         return scores
 
     def _target_scores(
@@ -495,19 +534,11 @@ class RoutingIndex:
         return out
 
     def _named(self, text: str) -> set[int]:
-        """Targets whose name the text mentions; the longest name wins where names overlap
+        """Targets whose name the text mentions; where names overlap the longest wins
         (金融信息处 is not also 信息处)."""
-        taken = [False] * len(text)
-        named = set()
-        for name, i in self.names:
-            start = text.find(name)
-            while start >= 0:
-                end = start + len(name)
-                if not any(taken[start:end]):
-                    taken[start:end] = [True] * len(name)
-                    named.add(i)
-                start = text.find(name, end)
-        return named
+        if self._names_pattern is None:
+            return set()
+        return {self._name_owner[m.group()] for m in self._names_pattern.finditer(text)}
 
     def route(
         self, text: str, top: int = 3, *, kinds: tuple[str, ...] | None = None
