@@ -621,6 +621,12 @@ def check_extension(rule: DeadlineRule, extensions_so_far: int) -> None:
         raise ExtensionNotAllowed(message)
 
 
+def pause_allowed(rule: DeadlineRule, reason: str) -> bool:
+    """Whether the clock of `rule` may be stopped (or restarted) for `reason`; the kernel
+    asks before recording a pause, since compute_due refuses other reasons."""
+    return reason in rule.pause_reasons or reason in rule.restart_reasons
+
+
 # -- the computation ---------------------------------------------------------------------
 
 

@@ -21,6 +21,7 @@ from zhengban.workcalendar.deadlines import (
     extension_allowed,
     extension_refusal,
     get_rule,
+    pause_allowed,
 )
 
 CAL = WorkCalendar()
@@ -93,6 +94,10 @@ def test_correction_restarts_the_clock_from_the_corrected_application():
 
 
 def test_pause_reason_must_be_allowed_by_the_rule():
+    assert pause_allowed(DISCLOSURE, PauseReason.THIRD_PARTY)
+    assert pause_allowed(DISCLOSURE, PauseReason.CORRECTION)
+    assert not pause_allowed(DISCLOSURE, PauseReason.HEARING)
+    assert not pause_allowed(RULES["petition.handle"], PauseReason.THIRD_PARTY)
     with pytest.raises(DeadlineError, match="不适用“听证”"):
         due(DISCLOSURE, date(2026, 3, 2), pauses=[Pause(date(2026, 3, 3), None, "hearing")])
     with pytest.raises(DeadlineError):
