@@ -611,9 +611,11 @@ def external_units_import(*, file, actor) -> ImportResult:
     with transaction.atomic():
         existing = {
             u.name: u
-            for u in Unit.objects.select_for_update().filter(
-                kind=UnitKind.EXTERNAL, name__in=[r["名称"] for r in records]
-            )
+            # order_by(): the default ordering joins organization, and PostgreSQL refuses
+            # FOR UPDATE on the nullable side of an outer join.
+            for u in Unit.objects.select_for_update()
+            .filter(kind=UnitKind.EXTERNAL, name__in=[r["名称"] for r in records])
+            .order_by("pk")
         }
         for record in records:
             unit = existing.get(record["名称"])
