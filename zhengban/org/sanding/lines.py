@@ -30,7 +30,15 @@ _ARTICLE_RE = re.compile(rf"第\s*([{_CN}百\d]{{1,6}})\s*条\s*")
 _INLINE_MARK = (
     rf"(?:\(\s*[{_CN}]{{1,4}}\s*\)|\(\s*\d{{1,3}}\s*\)|[\u2460-\u2473\u3251-\u325f\u32b1-\u32bf])"
 )
-_SPLIT_RE = re.compile(rf"(?<=[:;。])\s*(?={_INLINE_MARK})|\s+(?={_INLINE_MARK})|(?<=。)\s+(?=\S)")
+# Section headings and articles run into the text of a flattened page.
+_INLINE_HEADING = (
+    rf"[{_CN}]{{1,3}}、\s*(?:职责调整|职能调整|职能转变|主要职责|内设机构|人员编制|其他事项|附则)"
+    rf"|(?<=。)第[{_CN}]{{1,3}}条"
+)
+_SPLIT_RE = re.compile(
+    rf"(?<=[:;。])\s*(?={_INLINE_MARK})|\s+(?={_INLINE_MARK})|(?<=。)\s+(?=\S)"
+    rf"|\s*(?={_INLINE_HEADING})"
+)
 
 
 @dataclass(frozen=True)
@@ -61,7 +69,8 @@ def _marker(text: str) -> tuple[str | None, int | None, int]:
     return None, None, 0
 
 
-def _make_line(doc: Doc, start: int, end: int) -> Line | None:
+def logical_line(doc: Doc, start: int, end: int) -> Line | None:
+    """The line doc[start:end] (trimmed, with its marker), None when blank."""
     text = doc.norm[start:end]
     stripped = text.strip()
     if not stripped:
@@ -93,7 +102,7 @@ def logical_lines(doc: Doc) -> list[Line]:
                 cuts.append(line_start + m.start())
         cuts.append(line_end)
         for a, b in itertools.pairwise(cuts):
-            line = _make_line(doc, a, b)
+            line = logical_line(doc, a, b)
             if line:
                 lines.append(line)
     return lines

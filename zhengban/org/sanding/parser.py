@@ -1,6 +1,8 @@
 """parse_regulation: a 三定 text → a JSON-able dict (see the package docstring)."""
 
 import itertools
+import re
+from dataclasses import dataclass, field
 
 from . import items as item_mod
 from .attached import is_attached, parse_attached
@@ -34,18 +36,37 @@ def parse_regulation(text: str) -> dict:
         ) from exc
 
 
-def _items(doc: Doc, layout: Layout, kind: str) -> tuple[list[str], list, list[int | None]]:
-    texts, spans, numbers = [], [], []
+@dataclass
+class _ItemList:
+    texts: list[str] = field(default_factory=list)
+    spans: list[list[int] | None] = field(default_factory=list)
+    numbers: list[int | None] = field(default_factory=list)  # for numbering-gap warnings
+
+
+# 2018-style 主要职责 lists end with "(十六)职能转变。…" and "(十七)与…的有关职责分工。":
+# the first is an adjustment, the second no duty of this body.
+_DIVISION_RE = re.compile(r"^(?:与[^。]{1,60}?)?(?:的)?有关职责分工|^职责分工")
+
+
+def _adjustments_and_duties(doc: Doc, layout: Layout) -> tuple[_ItemList, _ItemList]:
+    lists = {ADJUST: _ItemList(), DUTY: _ItemList()}
     for section in layout.sections:
-        if section.kind != kind:
+        if section.kind not in lists:
             continue
         for item in item_mod.section_items(section.lines):
             text, span = item_mod.item_text(doc, item)
-            if text:
-                texts.append(text)
-                spans.append(span)
-                numbers.append(item.number)
-    return texts, spans, numbers
+            if not text:
+                continue
+            kind, number = section.kind, item.number
+            body = doc.norm[span[0] : span[1]]
+            if kind == DUTY and _DIVISION_RE.match(body):
+                continue
+            if kind == DUTY and body.startswith("职能转变"):
+                kind, number = ADJUST, None
+            lists[kind].texts.append(text)
+            lists[kind].spans.append(span)
+            lists[kind].numbers.append(number)
+    return lists[ADJUST], lists[DUTY]
 
 
 def _units(doc: Doc, layout: Layout) -> tuple[UnitList, bool]:
@@ -142,14 +163,13 @@ def parse_unchecked(text: str) -> dict:
     layout = split_sections(doc, lines)
 
     org_span = find_organization(doc, lines, layout.preamble)
-    adjustments, adjustment_spans, adjustment_numbers = _items(doc, layout, ADJUST)
-    duties, duty_spans, duty_numbers = _items(doc, layout, DUTY)
+    adjustments, duties = _adjustments_and_duties(doc, layout)
     unit_list, explicit_units = _units(doc, layout)
     units = finish(doc, unit_list)
     staffing = _staffing(doc, layout)
     attached = _attached(doc, layout)
 
-    warnings = _gaps("职责调整", adjustment_numbers) + _gaps("主要职责", duty_numbers)
+    warnings = _gaps("职责调整", adjustments.numbers) + _gaps("主要职责", duties.numbers)
     warnings += _gaps("内设机构", [d.number for d in unit_list.drafts if d.number is not None])
     warnings += _unit_warnings("", unit_list.stated, units)
     warnings += _staff_warnings("", staffing)
@@ -162,10 +182,10 @@ def parse_unchecked(text: str) -> dict:
         "organization": doc.raw[org_span[0] : org_span[1]] if org_span else None,
         "organization_span": list(org_span) if org_span else None,
         "rank": find_rank(layout.preamble),
-        "adjustments": adjustments,
-        "adjustment_spans": adjustment_spans,
-        "duties": duties,
-        "duty_spans": duty_spans,
+        "adjustments": adjustments.texts,
+        "adjustment_spans": adjustments.spans,
+        "duties": duties.texts,
+        "duty_spans": duties.spans,
         "stated_unit_count": unit_list.stated,
         "units": units,
         "staffing": staffing,

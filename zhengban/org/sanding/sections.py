@@ -10,7 +10,7 @@ Each line goes to one section; lines outside every section are the preamble.
 import re
 from dataclasses import dataclass, field
 
-from .lines import Line
+from .lines import Line, logical_line
 from .names import parse_head
 from .normalize import Doc, mask_titles
 from .numerals import NUM
@@ -32,6 +32,14 @@ _HEADINGS = {
 }
 _HEADING_KIND = {word: kind for kind, words in _HEADINGS.items() for word in words.split()}
 _HEADING_TAIL = " :.。"
+_HEADING_WITH_TEXT_RE = re.compile(
+    "("
+    + "|".join(sorted(map(re.escape, _HEADING_KIND), key=len, reverse=True))
+    + r")(?:\s*[:.。]\s*|\s+|(?=\())(?=\S)"
+)
+_HEADING_RUN_ON_RE = re.compile(
+    "(" + "|".join(k for k in sorted(_HEADING_KIND, key=len, reverse=True) if len(k) >= 4) + ")"
+)
 _PART_RE = re.compile(r"^第[一二三四五六七八九十]{1,3}(?:部分|章|节)\s*")
 
 # Web-page furniture that ends whatever section was open.
@@ -75,15 +83,23 @@ def heading(doc: Doc, line: Line, inside_other: bool) -> tuple[str | None, Line 
         return None, None
     if compact in _HEADING_KIND:
         return _HEADING_KIND[compact], None
-    # "一、职责调整：强化…" — heading and first paragraph on one line.
-    m = re.match(r"([^:]{2,12})\s*:\s*", body)
-    if m and m.group(1).replace(" ", "") in _HEADING_KIND:
-        start = line.end - len(body) + m.end()
-        if start < line.end:
-            rest = Line(start, line.end, doc.norm[start : line.end], None, None, start)
-            return _HEADING_KIND[m.group(1).replace(" ", "")], rest
-        return _HEADING_KIND[m.group(1).replace(" ", "")], None
-    return None, None
+    if line.style is None and inside_other:
+        return None, None
+    # "一、职责调整：强化…", "三、内设机构 根据上述职责…", "二、主要职责(一)…": the heading
+    # and the first paragraph on one line.
+    m = _HEADING_WITH_TEXT_RE.match(body)
+    if not m and line.style == "cn":  # "三、内设机构根据上述职责…" on a page without spaces
+        m = _HEADING_RUN_ON_RE.match(body)
+    if not m:
+        return None, None
+    start = line.end - len(body) + m.end()
+    rest = Line(start, line.end, doc.norm[start : line.end], *_rest_marker(doc, start, line.end))
+    return _HEADING_KIND[m.group(1)], rest
+
+
+def _rest_marker(doc: Doc, start: int, end: int) -> tuple[str | None, int | None, int]:
+    line = logical_line(doc, start, end)
+    return (line.style, line.number, line.body) if line else (None, None, start)
 
 
 def classify_article(line: Line) -> str | None:

@@ -394,3 +394,18 @@ def test_attached_office_in_sub_items():
     assert [u["duties"] for u in office["units"]][1][0].startswith("承担县政府总值班室工作")
     # 联络处 "其机构编制事项另行规定" has no organs or quotas of its own: not attached.
     assert all("联络处" not in o["organization"] for o in result["attached"])
+
+
+@pytest.mark.parametrize("joiner", [" ", ""])
+def test_flattened_page(seed, joiner):
+    """A copy that lost its line breaks still gives the sections, organs and quotas."""
+    result = parse_regulation(SEED.replace("\n", joiner))
+    assert len(result["adjustments"]) == 3
+    assert len(result["duties"]) == 12
+    assert result["stated_unit_count"] == 26
+    counted = [u["name"] for u in result["units"] if u["counted"]]
+    assert counted == [u["name"] for u in seed["units"] if u["counted"]]
+    assert result["staffing"] == seed["staffing"]
+    assert [len(a["units"]) for a in result["attached"]] == [2, 3]
+    if joiner:
+        assert [u["name"] for u in result["units"]] == [u["name"] for u in seed["units"]]
