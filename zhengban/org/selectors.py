@@ -219,6 +219,8 @@ def external_units(query: str = ""):
 class Segment:
     text: str
     duty: Duty | None = None
+    # Other duties on the very same sentence (纪检组 and 监察处 合署 share one): anchors only.
+    also: list[int] = field(default_factory=list)
 
 
 def regulation_get(pk: int) -> Regulation:
@@ -235,6 +237,18 @@ def regulation_segments(regulation: Regulation) -> list[Segment]:
         .order_by("span_start", "pk")
     )
     for duty in duties:
+        last = segments[-1] if segments else None
+        if (
+            last
+            and last.duty
+            and (last.duty.span_start, last.duty.span_end)
+            == (
+                duty.span_start,
+                duty.span_end,
+            )
+        ):
+            last.also.append(duty.pk)
+            continue
         if duty.span_start < cursor or duty.span_end > len(text):
             continue  # overlapping or out-of-range span: leave the text unmarked
         if duty.span_start > cursor:

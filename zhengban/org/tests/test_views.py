@@ -83,6 +83,9 @@ def test_regulation_page_anchors_each_duty_in_the_source_text(client, main_org, 
     assert f'id="duty-{duty.pk}"' in html
     assert f'id="duty-{duty.pk}" title="市政府督查室">{duty.text}</span>' in html
     assert "六、附则" in html
+    # 纪检组 and 监察处 share one sentence: both duties have an anchor.
+    for shared in Duty.objects.filter(text="负责纪检和行政监察工作"):
+        assert f'id="duty-{shared.pk}"' in html
 
 
 def test_unit_page_shows_duties_people_head_and_contacts(client, main_org, reader):
