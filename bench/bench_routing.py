@@ -47,22 +47,37 @@ def load_structure() -> tuple[dict, str]:
     return structure_from_text(SEED.read_text(encoding="utf-8")), "org parser on the seed text"
 
 
-def throughput(route, texts: list[str], *, cold: bool, rounds: int = 5) -> float:
-    """Items per second (median of rounds). The whole-text cache is emptied before each round,
-    so every text is cut afresh; `cold` also empties the per-word caches, as for a process
-    that has never seen any of these words (warm: words already met in earlier texts)."""
+def throughput(route, texts: list[str], *, cold: bool, rounds: int = 5) -> tuple[int, int]:
+    """Items per second, as (per CPU-second of this process, per wall-clock second), medians
+    of rounds. The CPU figure does not depend on what else the machine is running; the wall
+    figure does. The whole-text cache is emptied before each round, so every text is cut
+    afresh; `cold` also empties the per-word caches, as for a process that has never seen
+    any of these words (warm: words already met in earlier texts)."""
     caches = [engine._cut]
     if cold:
         caches += [engine._word_tokens, engine._word_terms]
-    rates = []
+    cpu, wall = [], []
     for _ in range(rounds):
         for cache in caches:
             cache.cache_clear()
-        started = time.perf_counter()
+        started, started_wall = time.process_time(), time.perf_counter()
         for text in texts:
             route(text)
-        rates.append(len(texts) / (time.perf_counter() - started))
-    return statistics.median(rates)
+        cpu.append(len(texts) / max(time.process_time() - started, 1e-9))
+        wall.append(len(texts) / (time.perf_counter() - started_wall))
+    return round(statistics.median(cpu)), round(statistics.median(wall))
+
+
+def _figures(report, route, texts) -> dict:
+    cold_cpu, cold_wall = throughput(route, texts, cold=True)
+    warm_cpu, _warm_wall = throughput(route, texts, cold=False)
+    return {
+        "top1": round(report.top1_rate, 3),
+        "top3": round(report.top3_rate, 3),
+        "per_second": cold_cpu,
+        "per_second_warm": warm_cpu,
+        "per_second_wall": cold_wall,
+    }
 
 
 def main() -> int:
@@ -93,18 +108,8 @@ def main() -> int:
         reports[name] = ours
         figures[name] = {
             "items": len(items),
-            "router": {
-                "top1": round(ours.top1_rate, 3),
-                "top3": round(ours.top3_rate, 3),
-                "per_second": round(throughput(route, texts, cold=True)),
-                "per_second_warm": round(throughput(route, texts, cold=False)),
-            },
-            "baseline": {
-                "top1": round(naive.top1_rate, 3),
-                "top3": round(naive.top3_rate, 3),
-                "per_second": round(throughput(baseline.route, texts, cold=True)),
-                "per_second_warm": round(throughput(baseline.route, texts, cold=False)),
-            },
+            "router": _figures(ours, route, texts),
+            "baseline": _figures(naive, baseline.route, texts),
         }
     test = reports["test"]
     figures["test"]["per_unit_recall"] = {
@@ -130,7 +135,7 @@ def _print(figures: dict, reports: dict, misses: str | None) -> None:
         f"index built in {figures['build_ms']} ms"
     )
     header = f"{'split':<6} {'items':>5}  {'':<8} {'top-1':>6} {'top-3':>6}"
-    print(f"\n{header} {'cold/s':>8} {'warm/s':>8}")
+    print(f"\n{header} {'cold/s':>8} {'warm/s':>8} {'wall/s':>8}")
     for name in ("test", "tune", "fresh"):
         if name not in figures:
             continue
@@ -141,9 +146,10 @@ def _print(figures: dict, reports: dict, misses: str | None) -> None:
             print(
                 f"{label:<6} {row['items'] if label else '':>5}  {who:<8} "
                 f"{r['top1']:>6.1%} {r['top3']:>6.1%} {r['per_second']:>8,} "
-                f"{r['per_second_warm']:>8,}"
+                f"{r['per_second_warm']:>8,} {r['per_second_wall']:>8,}"
             )
-    goals = ", ".join(f"{k} ≥ {v}" for k, v in TARGETS.items()) + " (cold)"
+    goals = ", ".join(f"{k} ≥ {v}" for k, v in TARGETS.items())
+    print("items/s: cold and warm per CPU-second, wall per clock second (cold)")
     verdict = "met" if figures["meets_targets"] else "NOT met"
     print(f"\ntargets on the test split ({goals}): {verdict}")
     print("\nper-unit recall (test split):")
