@@ -1,7 +1,7 @@
 """Scanning text while skipping what is inside brackets ("科(含…、…)" is one name)."""
 
 
-def _top_level(text: str, start: int, end: int):
+def top_level(text: str, start: int, end: int):
     """Yield (index, char) of characters outside brackets in text[start:end]."""
     depth = 0
     for i in range(start, end):
@@ -16,13 +16,13 @@ def _top_level(text: str, start: int, end: int):
 
 def find_top(text: str, chars: str, start: int, end: int) -> int:
     """First index of one of ``chars`` outside brackets, or ``end``."""
-    return next((i for i, ch in _top_level(text, start, end) if ch in chars), end)
+    return next((i for i, ch in top_level(text, start, end) if ch in chars), end)
 
 
 def split_top(text: str, separators: str, start: int, end: int) -> list[tuple[int, int]]:
     """Ranges of text[start:end] between separators found outside brackets."""
     out, last = [], start
-    for i, ch in _top_level(text, start, end):
+    for i, ch in top_level(text, start, end):
         if ch in separators:
             out.append((last, i))
             last = i + 1

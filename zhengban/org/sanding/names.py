@@ -4,15 +4,17 @@
 import re
 from dataclasses import dataclass, field
 
-from .brackets import split_top
+from .brackets import split_top, top_level
+from .normalize import Doc
 
 # What an organ's name ends with.
 ORGAN_SUFFIX_RE = re.compile(
     r"(?:办公室|办公厅|委员会|中心|党委|工委|总支|支部|分局|大队|支队|总队"
     r"|[处科室股局司厅办组委部所队站馆院会庭])$"
 )
-# Organs a regulation lists outside its count (party, discipline, retirees, unions).
-EXTRA_RE = re.compile(r"党委|党组|党总支|离退休|纪检|监察|纪委|工会|团委|妇委会")
+# Organs a regulation lists outside its count (party, discipline, retirees, unions);
+# "安全监察科" or "党委办公室" are ordinary organs.
+EXTRA_RE = re.compile(r"机关党|党委$|党组$|党总支|党支部|离退休|纪检|纪委|^监察|工会$|团委$|妇委会")
 # Where the name ends and the duty text starts when there is no punctuation.
 _DUTY_START_RE = re.compile(r"负责|承担|主要职责|职责是|合署办公|合署")
 _HEAD_STOP = set("。:;,， \t.")
@@ -38,20 +40,9 @@ class Head:
 
 def _head_end(norm: str, start: int, end: int) -> int:
     """End of the name part: first stop character outside brackets, or a duty verb."""
-    depth = 0
-    i = start
-    while i < end:
-        ch = norm[i]
-        if ch == "(":
-            depth += 1
-        elif ch == ")":
-            depth = max(depth - 1, 0)
-        elif depth == 0:
-            if ch in _HEAD_STOP:
-                return i
-            if _DUTY_START_RE.match(norm, i) and i > start:
-                return i
-        i += 1
+    for i, ch in top_level(norm, start, end):
+        if ch in _HEAD_STOP or (i > start and _DUTY_START_RE.match(norm, i)):
+            return i
     return end
 
 
@@ -66,8 +57,10 @@ def _split_names(norm: str, start: int, end: int) -> list[tuple[int, int]]:
     return parts
 
 
-def _strip_brackets(norm: str, start: int, end: int) -> tuple[tuple[int, int], list[str]]:
-    """Name span without trailing "(…)" groups, and the bracket contents."""
+def _strip_brackets(
+    norm: str, start: int, end: int
+) -> tuple[tuple[int, int], list[tuple[int, int]]]:
+    """Name span without trailing "(…)" groups, and the spans of the bracket contents."""
     contents = []
     while end > start and norm[end - 1] == ")":
         depth, i = 0, end - 1
@@ -83,35 +76,28 @@ def _strip_brackets(norm: str, start: int, end: int) -> tuple[tuple[int, int], l
             break
         contents.insert(0, (i + 1, end - 1))
         end = i
-    return (start, end), [norm[a:b] for a, b in contents]
+    return (start, end), contents
 
 
 _PLAQUE_RE = re.compile(r"^(?:加挂|挂|增挂|同时挂)(.+?)牌子$")
 _MERGED_RE = re.compile(r"^与(.+?)合署(?:办公)?$")
 
 
-def _name_part(doc, start: int, end: int) -> NamePart:
+def _name_part(doc: Doc, start: int, end: int) -> NamePart:
+    """ "体制改革股(加挂药物政策股牌子)" → the name and its second names, as written."""
     span, contents = _strip_brackets(doc.norm, start, end)
     part = NamePart(span)
-    for content in contents:
-        m_plaque, m_merged = _PLAQUE_RE.match(content), _MERGED_RE.match(content)
-        if m_plaque:
-            part.other_names.append(m_plaque.group(1))
-        elif m_merged:
-            part.merged_with.append(m_merged.group(1))
+    for a, b in contents:
+        content = doc.norm[a:b]
+        plaque, merged = _PLAQUE_RE.match(content), _MERGED_RE.match(content)
+        if plaque:
+            part.other_names.append(doc.raw[a + plaque.start(1) : a + plaque.end(1)])
+        elif merged:
+            part.merged_with.append(doc.raw[a + merged.start(1) : a + merged.end(1)])
         elif not content.startswith(("含", "副", "正")) and len(content) <= 30:
-            part.other_names.extend(x for x in re.split(r"[、,，]", content) if x)
-    return part
-
-
-def _raw_names(doc, part: NamePart) -> NamePart:
-    # Second names are found on the matching copy; report them as written.
-    def as_written(value: str) -> str:
-        i = doc.norm.find(value, part.name[0])
-        return doc.raw[i : i + len(value)] if i >= 0 else value
-
-    part.other_names = [as_written(x) for x in part.other_names]
-    part.merged_with = [as_written(x) for x in part.merged_with]
+            # "(市政府总值班室)", "(保密办)": a second name; "(含…)" and grades are not.
+            names = (doc.raw[x:y].strip() for x, y in split_top(doc.norm, "、,，", a, b))
+            part.other_names.extend(n for n in names if n)
     return part
 
 
@@ -133,7 +119,7 @@ def plausible_name(name: str) -> bool:
     )
 
 
-def parse_head(doc, start: int, end: int, strict: bool) -> Head | None:
+def parse_head(doc: Doc, start: int, end: int, strict: bool) -> Head | None:
     """Names at doc[start:end]'s head; None when the head is not a list of organ names."""
     norm = doc.norm
     head_end = _head_end(norm, start, end)
@@ -148,7 +134,7 @@ def parse_head(doc, start: int, end: int, strict: bool) -> Head | None:
         ok = is_organ_name(name) if strict or len(spans) > 1 else plausible_name(name)
         if not ok:
             return None
-        parts.append(_raw_names(doc, part))
+        parts.append(part)
     rest = head_end
     while rest < end and norm[rest] in "。:;,， .":
         rest += 1

@@ -38,7 +38,9 @@ _HEADING_WITH_TEXT_RE = re.compile(
     + r")(?:\s*[:.。]\s*|\s+|(?=\())(?=\S)"
 )
 _HEADING_RUN_ON_RE = re.compile(
-    "(" + "|".join(k for k in sorted(_HEADING_KIND, key=len, reverse=True) if len(k) >= 4) + ")"
+    "("
+    + "|".join(re.escape(k) for k in sorted(_HEADING_KIND, key=len, reverse=True) if len(k) >= 4)
+    + ")"
 )
 _PART_RE = re.compile(r"^第[一二三四五六七八九十]{1,3}(?:部分|章|节)\s*")
 
@@ -69,8 +71,12 @@ class Layout:
     preamble: list[Line]
 
 
-def heading(doc: Doc, line: Line, inside_other: bool) -> tuple[str | None, Line | None]:
-    """Kind of a heading line, and the content written after it on the same line."""
+def heading(doc: Doc, line: Line, now: str | None) -> tuple[str | None, Line | None]:
+    """Kind of a heading line, and the content written after it on the same line.
+
+    ``now`` is the kind of the open section: inside 其他事项 "(二)主要职责" or "主要职责：…"
+    belong to an attached office, inside the organ list "职责：…" to an organ.
+    """
     if line.article is not None:
         return None, None
     body = _PART_RE.sub("", line.body_text)
@@ -78,12 +84,12 @@ def heading(doc: Doc, line: Line, inside_other: bool) -> tuple[str | None, Line 
     if line.style not in (None, "cn"):
         # "(二)主要职责" on a page that numbers its parts that way; inside 其他事项 the same
         # words are an attached office's own sub-headings.
-        if line.style == "paren_cn" and not inside_other and compact in _HEADING_KIND:
+        if line.style == "paren_cn" and now != OTHER and compact in _HEADING_KIND:
             return _HEADING_KIND[compact], None
         return None, None
     if compact in _HEADING_KIND:
         return _HEADING_KIND[compact], None
-    if line.style is None and inside_other:
+    if line.style is None and now in (OTHER, UNIT):
         return None, None
     # "一、职责调整：强化…", "三、内设机构 根据上述职责…", "二、主要职责(一)…": the heading
     # and the first paragraph on one line.
@@ -148,7 +154,7 @@ def split_sections(doc: Doc, lines: list[Line]) -> Layout:
         if _STOP_RE.match(line.text):
             open_section(None)
             continue
-        kind, rest = heading(doc, line, current is not None and current.kind == OTHER)
+        kind, rest = heading(doc, line, current.kind if current else None)
         if kind:
             open_section(kind)
             if rest is not None:

@@ -38,6 +38,7 @@ _STAFF_START_RE = re.compile(r"^(?:人员编制|机关行政编制|行政编制|
 _STAFF_ANY_RE = re.compile(rf"行政编制\s*{NUM}\s*名")
 
 
+_DUTY_LABEL_RE = re.compile(r"(?:主要)?职责(?:是|为)?\s*:\s*")
 _PLAQUE_RE = re.compile(r"(?:加挂|增挂|同时挂)([^,，。;、()]{2,30}?)牌子")
 
 
@@ -222,8 +223,11 @@ class _Builder:
         return self.unnumbered(line)
 
     def continue_unit(self, line: Line) -> None:
+        label = _DUTY_LABEL_RE.match(line.text)  # "主要职责：负责…" under the organ's name
+        start = line.start + label.end() if label else line.start
         for draft in self.current:
-            draft.piece.append((line.start, line.end))
+            if start < line.end:
+                draft.piece.append((start, line.end))
             draft.end = line.end
         self.prev_name_only = False
 

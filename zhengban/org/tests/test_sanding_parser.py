@@ -409,3 +409,25 @@ def test_flattened_page(seed, joiner):
     assert [len(a["units"]) for a in result["attached"]] == [2, 3]
     if joiner:
         assert [u["name"] for u in result["units"]] == [u["name"] for u in seed["units"]]
+
+
+LABELLED = """三、内设机构
+秘书股
+主要职责：负责会议组织；负责文电处理。
+安全监察股
+主要职责：负责安全生产监察。
+机关党支部
+主要职责：负责机关党建工作。
+四、人员编制
+行政编制10名。
+"""
+
+
+def test_organ_name_lines_with_duty_labels():
+    result = parse_regulation(LABELLED)
+    assert [(u["name"], u["counted"], u["duties"]) for u in result["units"]] == [
+        ("秘书股", True, ["负责会议组织", "负责文电处理"]),
+        ("安全监察股", True, ["负责安全生产监察"]),
+        ("机关党支部", False, ["负责机关党建工作"]),
+    ]
+    assert result["duties"] == []
