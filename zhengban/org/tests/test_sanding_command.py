@@ -11,9 +11,15 @@ import subprocess
 import sys
 from pathlib import Path
 
+import django
 import pytest
-from django.core.management import call_command
-from django.core.management.base import CommandError
+
+# Also runnable without pytest-django (-p no:django): the command needs settings, no database.
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "zhengban.settings")
+django.setup()
+
+from django.core.management import call_command  # noqa: E402
+from django.core.management.base import CommandError  # noqa: E402
 
 DATA = Path(__file__).parent / "data" / "sanding"
 SEED = Path(__file__).parents[1] / "data" / "shenyang-general-office-2009.txt"
