@@ -161,6 +161,12 @@ class LeadershipPost(models.Model):
     def __str__(self) -> str:
         return f"{self.title} {self.count}"
 
+    @property
+    def label(self) -> str:
+        from .regulation import post_label
+
+        return post_label(self.title, self.grade)
+
 
 class Person(models.Model):
     """A member of staff (实名制 roster)."""
