@@ -352,7 +352,8 @@ class RoutingIndex:
         self.avg_length = 1.0
         self.names: list[tuple[str, int]] = []
         self._names_pattern: re.Pattern | None = None
-        self._name_owner: dict[str, int] = {}
+        # Two attached offices may both have a 综合处: a name can belong to several targets.
+        self._name_owners: dict[str, list[int]] = {}
         self.boilerplate: list[str] = []
 
     # building
@@ -408,17 +409,17 @@ class RoutingIndex:
         if index.names:
             # Alternatives longest first: at each position the longest name matches.
             index._names_pattern = re.compile("|".join(re.escape(n) for n, _i in index.names))
-            index._name_owner = {}
+            index._name_owners = defaultdict(list)
             for name, i in index.names:
-                index._name_owner.setdefault(name, i)
+                index._name_owners[name].append(i)
 
-        index._assemble(sentences, learned=(), position=position)
+        index._assemble(sentences, learned=())
         if shared:
             index._hand_out_shared(shared, sentences)
         learned_docs = [
             (item.text, position[item.chosen]) for item in learned if item.chosen in position
         ]
-        index._assemble(sentences, learned=learned_docs, position=position)
+        index._assemble(sentences, learned=learned_docs)
         return index
 
     def _hand_down_attached(self, sentences, position) -> None:
@@ -435,7 +436,6 @@ class RoutingIndex:
                 for name in (target.name.split("/")[-1], *target.other_names):
                     for variant in _name_variants(name):
                         words.update(query_terms(variant))
-                # The organ's own words only: drop the 处/室 suffix forms and shared words.
                 name_terms[kid] = words
             for text, _weight in list(sentences.get(parent, [])):
                 terms = query_terms(text)
@@ -458,7 +458,7 @@ class RoutingIndex:
                 if best > 0 and best >= 1.5 * runner_up:
                     sentences[best_i].append((clause, WEIGHT_SHARED))
 
-    def _assemble(self, sentences, *, learned, position) -> None:
+    def _assemble(self, sentences, *, learned) -> None:
         by_text: dict[tuple[str, bool], _Doc] = {}
         docs: list[_Doc] = []
 
@@ -538,7 +538,7 @@ class RoutingIndex:
         (金融信息处 is not also 信息处)."""
         if self._names_pattern is None:
             return set()
-        return {self._name_owner[m.group()] for m in self._names_pattern.finditer(text)}
+        return {i for m in self._names_pattern.finditer(text) for i in self._name_owners[m.group()]}
 
     def route(
         self, text: str, top: int = 3, *, kinds: tuple[str, ...] | None = None

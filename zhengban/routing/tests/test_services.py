@@ -123,3 +123,40 @@ def test_an_attached_office_can_be_chosen_and_the_case_is_kept(office, clerk):
     assert correction.chosen_key == f"o{emergency.pk}" and correction.chosen_unit is None
     assert correction.case_id == str(case.pk) and correction.case_type.model == "user"
     assert first("高速公路团雾追尾").key == f"o{emergency.pk}"
+
+
+@pytest.mark.postgres
+@pytest.mark.django_db(transaction=True)
+def test_concurrent_undo_has_one_winner(clerk):
+    import threading
+
+    from django.db import connection
+
+    from .factories import load_office
+
+    load_office()
+    correction = routing_confirm(
+        text=TEXT, suggested="", chosen=unit_named("行政二处"), actor=clerk
+    )
+    barrier = threading.Barrier(2)
+    outcomes = []
+
+    def undo():
+        try:
+            barrier.wait()
+            routing_correction_undo(
+                correction=RoutingCorrection.objects.get(pk=correction.pk), actor=clerk
+            )
+            outcomes.append("undone")
+        except ValidationError as error:
+            outcomes.append(error.code)
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=undo) for _ in range(2)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert sorted(outcomes) == ["already_undone", "undone"]
+    assert AuditRecord.objects.filter(action="routing.correction_undo").count() == 1
