@@ -197,6 +197,9 @@ class _Builder:
         name_only = head.rest >= line.end
         if prev is not None and not (prev.ends_sentence() or self.prev_name_only or name_only):
             return False  # a wrapped line of the previous paragraph
+        if head.merged and self.merge_existing(head):
+            self.prev_name_only = name_only
+            return True
         if len(head.names) == 1:
             # Duties of an organ already named in an inline list.
             name = _name(self.doc, head.names[0])
@@ -209,6 +212,19 @@ class _Builder:
                     self.prev_name_only = name_only
                     return True
         self.add(head, line, None, listed=False)
+        return True
+
+    def merge_existing(self, head: Head) -> bool:
+        """ "督查室与综合科合署办公" about organs listed before: no new organs."""
+        names = [_name(self.doc, p) for p in head.names]
+        found = {_name(self.doc, d.part): d for d in self.result.drafts}
+        if not all(n in found for n in names):
+            return False
+        for name in names:
+            draft = found[name]
+            written = [self.doc.raw[slice(*found[n].part.name)] for n in names if n != name]
+            draft.merged += [w for w in written if w not in draft.merged]
+        self.current = []
         return True
 
     def is_unit_line(self, line: Line) -> bool:
