@@ -434,8 +434,11 @@ def test_organ_name_lines_with_duty_labels():
 
 
 def test_merged_note_about_listed_organs_adds_no_organ():
-    text = "三、内设机构\n(一)综合科。负责综合工作。\n(二)督查室。负责督查工作。\n督查室与综合科合署办公。\n"
-    result = parse_regulation(text + "四、人员编制\n行政编制5名。")
+    text = (
+        "三、内设机构\n(一)综合科。负责综合工作。\n(二)督查室。负责督查工作。\n"
+        "督查室与综合科合署办公。\n四、人员编制\n行政编制5名。"
+    )
+    result = parse_regulation(text)
     assert [(u["name"], u["merged_with"]) for u in result["units"]] == [
         ("综合科", ["督查室"]),
         ("督查室", ["综合科"]),
