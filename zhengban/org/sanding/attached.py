@@ -57,22 +57,19 @@ def _duties(doc: Doc, lines: list[Line]) -> list[pieces.Piece]:
     return []
 
 
-def parse_attached(doc: Doc, item: Item) -> dict:
-    first = item.lines[0]
-    organization, other_names = _organization(doc, first)
-    duty_pieces = _duties(doc, item.lines)
-    # The organ list starts at the line that introduces it.
-    unit_lines = []
+def _unit_lines(doc: Doc, item: Item) -> list[Line]:
+    """The office's organ list, from the sentence that introduces it ("内设机构2个，即：…")."""
     for i, line in enumerate(item.lines):
         pos = intro_position(line.text)
         if pos is not None:
             start = line.start + pos
             intro = Line(start, line.end, doc.norm[start : line.end], None, None, start)
-            unit_lines = [intro, *item.lines[i + 1 :]]
-            break
-    unit_list = parse_units(doc, unit_lines)
-    # Staffing: from the first line that states a quota.
-    staffing = empty_staffing()
+            return [intro, *item.lines[i + 1 :]]
+    return []
+
+
+def _staffing(doc: Doc, item: Item) -> dict:
+    """Quotas and posts, from the first quota ("行政编制11名，其中：…") on."""
     for i, line in enumerate(item.lines):
         m = ADMIN_RE.search(line.text) or LOGISTICS_RE.search(line.text)
         if m:
@@ -80,8 +77,15 @@ def parse_attached(doc: Doc, item: Item) -> dict:
             text = line.text[m.start() :] + "".join("\n" + x.text for x in rest)
             written = doc.raw[line.start + m.start() : line.end]
             written += "".join("\n" + doc.raw[x.start : x.end] for x in rest)
-            staffing = parse_staffing(text, written)
-            break
+            return parse_staffing(text, written)
+    return empty_staffing()
+
+
+def parse_attached(doc: Doc, item: Item) -> dict:
+    first = item.lines[0]
+    organization, other_names = _organization(doc, first)
+    duty_pieces = _duties(doc, item.lines)
+    unit_list = parse_units(doc, _unit_lines(doc, item))
     # The grade stated before the office's own organs and staffing ("…管理的副科级机构").
     stop = _DUTY_STOP_RE.search(first.text)
     return {
@@ -93,5 +97,5 @@ def parse_attached(doc: Doc, item: Item) -> dict:
         "duty_spans": [pieces.span(p) for p in duty_pieces],
         "stated_unit_count": unit_list.stated,
         "units": finish(doc, unit_list),
-        "staffing": staffing,
+        "staffing": _staffing(doc, item),
     }
