@@ -140,3 +140,15 @@ def test_audit_denied_names_an_anonymous_actor():
     assert record.actor_id is None
     assert record.actor_name == "匿名用户"
     assert seqs() == [1]
+
+
+@pytest.mark.django_db
+def test_a_request_stamps_its_records_with_the_id_it_returns(client, audit_admin):
+    client.force_login(audit_admin)
+    make_chain(1)
+
+    response = client.post("/audit/verify/", REMOTE_ADDR="10.1.2.3")
+
+    verification = AuditRecord.objects.get(action="audit.verify")
+    assert verification.client_address == "10.1.2.3"
+    assert verification.request_id == response["X-Request-ID"]
