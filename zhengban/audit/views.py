@@ -1,6 +1,7 @@
 import json
 import tempfile
 
+from django.apps import apps
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
@@ -26,6 +27,16 @@ def _deny_unless(allowed: bool, request, attempted: str) -> None:
         raise PermissionDenied
 
 
+def _object_type_label(label: str) -> str:
+    """ "用户" rather than "accounts.user"; the code itself for a model that is gone."""
+    if not label:
+        return ""
+    try:
+        return str(apps.get_model(label)._meta.verbose_name)
+    except (LookupError, ValueError):
+        return label
+
+
 def _int_param(request, name: str) -> int | None:
     value = request.GET.get(name, "")
     return int(value) if value.isdigit() else None
@@ -49,7 +60,10 @@ def log(request):
         {
             "form": form,
             "page": page,
-            "rows": [(record, describe(record)) for record in page.records],
+            "rows": [
+                (record, describe(record), _object_type_label(record.object_type))
+                for record in page.records
+            ],
             "query": query.urlencode(),
             "head": selectors.chain_head(),
             "verification": selectors.latest_verification(),

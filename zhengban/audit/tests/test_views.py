@@ -333,3 +333,14 @@ def test_verify_needs_post(client, audit_admin):
 
     assert client.get(VERIFY).status_code == 405
     assert _count("audit.verify") == 0
+
+
+@pytest.mark.django_db
+def test_list_shows_summary_of_unregistered_codes_and_model_names(client, audit_admin, staff):
+    audit_record(actor=staff, action="letters.reply", target=staff, summary="已答复来信人")
+    client.force_login(audit_admin)
+
+    html = client.get(LOG, {"action": "letters."}).content.decode()
+
+    assert "已答复来信人" in html
+    assert 'title="accounts.user">用户</span>' in html
