@@ -2,6 +2,7 @@
 
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.core.exceptions import ValidationError as DjangoValidationError
+from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import extend_schema
 from rest_framework import serializers, status
 from rest_framework.exceptions import APIException, PermissionDenied
@@ -15,13 +16,13 @@ from . import selectors, services
 class RoutingUnavailableError(APIException):
     status_code = status.HTTP_503_SERVICE_UNAVAILABLE
     default_code = "routing_unavailable"
-    default_detail = "尚未载入三定规定，无法匹配职责。"
+    default_detail = _("尚未载入三定规定，无法匹配职责。")
 
 
 class ServiceRefused(APIException):
     status_code = status.HTTP_400_BAD_REQUEST
     default_code = "invalid"
-    default_detail = "请求被拒绝。"
+    default_detail = _("请求被拒绝。")
 
 
 class RouteRequestSerializer(serializers.Serializer):

@@ -1,10 +1,13 @@
 """Pages of the router: ask who is responsible, record the decision, undo a correction.
 Thin: reads come from selectors, writes from services."""
 
+from urllib.parse import urlencode
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
@@ -100,7 +103,7 @@ def confirm(request):
         context = {"ok": ok, "message": message, **_corrections(request)}
         return render(request, "routing/_decision.html", context, status=200 if ok else 400)
     (messages.success if ok else messages.error)(request, message)
-    return redirect("routing:ask")
+    return redirect(f"{reverse('routing:ask')}?{urlencode({'text': text})}")
 
 
 @login_required

@@ -108,11 +108,14 @@ def test_choosing_another_unit_records_a_correction(client, office, clerk):
     assert 'hx-swap-oob="outerHTML"' in html
     correction = RoutingCorrection.objects.get()
     assert correction.actor == clerk and correction.chosen_name == "流通处"
-    # Confirming the suggestion records no correction.
-    client.post(
+    # Confirming the suggestion records no correction; without htmx the page comes back
+    # with the same text.
+    response = client.post(
         reverse("routing:confirm"),
         {"text": "关于春耕生产的报告", "suggested": suggested, "chosen": suggested},
     )
+    assert response.status_code == 302
+    assert response["Location"].startswith(reverse("routing:ask") + "?text=")
     assert RoutingCorrection.objects.count() == 1
 
 
