@@ -88,7 +88,8 @@ def verify_chain(*, batch_size: int = BATCH_SIZE, anchors: dict[int, str] | None
 
     `anchors` maps seq -> hash noted outside the database (e.g. printed by an earlier run):
     a chain rewritten and re-hashed from some point on passes every internal check but no
-    longer matches an anchor kept elsewhere.
+    longer matches an anchor kept elsewhere. An anchor just before the first stored record
+    is where verification starts once older records have been archived away.
     """
     started = time.perf_counter()
     anchors = anchors or {}
@@ -119,6 +120,9 @@ def verify_chain(*, batch_size: int = BATCH_SIZE, anchors: dict[int, str] | None
         for row in batch:
             seq = row[0]
             stored_prev, stored_hash = row[13], row[14]
+            if prev_seq == 0 and seq - 1 in anchors:
+                # Records before an anchor were archived away: start from the anchor.
+                prev_seq, prev_hash = seq - 1, anchors[seq - 1]
             if seq != prev_seq + 1:
                 return result(_gap_problem(seq, prev_seq))
             try:
@@ -134,6 +138,8 @@ def verify_chain(*, batch_size: int = BATCH_SIZE, anchors: dict[int, str] | None
             except (TypeError, ValueError):
                 own_ok = False  # a column no longer holds a value of its type
             if stored_prev != prev_hash:
+                if checked == 0:
+                    return result(_start_problem(seq, prev_seq))
                 return result(_link_problem(seq, own_ok, stored_prev, prev_seq, prev_prev_hash))
             if not own_ok:
                 return result(
@@ -236,10 +242,16 @@ def _gap_problem(seq: int, prev_seq: int) -> Problem:
     return Problem(first, ProblemKind.MISSING, detail)
 
 
-def _link_problem(seq, own_ok, stored_prev, prev_seq, prev_prev_hash) -> Problem:
-    """Say why record `seq` does not chain to its predecessor (record `prev_seq`)."""
+def _start_problem(seq, prev_seq) -> Problem:
     if prev_seq == 0:
         return Problem(seq, ProblemKind.BROKEN_LINK, _("链首的前序哈希不是初始值"))
+    return Problem(
+        seq, ProblemKind.BROKEN_LINK, _("前序哈希与第 %(a)d 条的锚点哈希不符") % {"a": prev_seq}
+    )
+
+
+def _link_problem(seq, own_ok, stored_prev, prev_seq, prev_prev_hash) -> Problem:
+    """Say why record `seq` does not chain to its predecessor (record `prev_seq`)."""
     if stored_prev == prev_prev_hash:
         # It still points at the record before its predecessor: the predecessor was
         # slipped in between (and this record renumbered to make room).

@@ -250,3 +250,15 @@ def test_concurrent_appends_keep_one_valid_chain():
     result = verify_chain()
     assert result.ok, result.message()
     assert result.checked == 100
+
+
+@pytest.mark.django_db
+def test_archived_start_verifies_from_an_anchor_and_not_without():
+    records = make_chain(8)
+    for seq in (1, 2, 3):
+        tamper_delete(seq)  # archived by the operator, outside the application
+
+    assert (verify_chain().problem.seq, verify_chain().problem.kind) == (1, ProblemKind.MISSING)
+    assert verify_chain(anchors={3: records[2].hash}).ok
+    wrong = verify_chain(anchors={3: records[1].hash})
+    assert (wrong.problem.seq, wrong.problem.kind) == (4, ProblemKind.BROKEN_LINK)
