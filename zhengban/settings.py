@@ -163,9 +163,13 @@ DATA_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 # 0 = not a classified system; 2/3/4 = approved up to 秘密/机密/绝密.
 CLASSIFIED_SYSTEM_LEVEL = env_int("ZHENGBAN_CLASSIFIED_SYSTEM_LEVEL", 0)
 
-EMAIL_BACKEND = os.environ.get(
-    "ZHENGBAN_EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend"
-)
+MAILERS = {
+    "default": {
+        "BACKEND": os.environ.get(
+            "ZHENGBAN_EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend"
+        )
+    }
+}
 DEFAULT_FROM_EMAIL = os.environ.get("ZHENGBAN_FROM_EMAIL", "zhengban@localhost")
 
 REST_FRAMEWORK = {

@@ -11,7 +11,7 @@ APPS = ["accounts", "org", "audit", "workcalendar", "cases", "routing"]
 
 urlpatterns = [
     path("", views.home, name="home"),
-    path("i18n/", include("django.conf.urls.i18n")),
+    path("i18n/", include(("django.conf.urls.i18n", "i18n"))),
     path("django-admin/", admin.site.urls),
     path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),
     path("api/docs/", SpectacularSwaggerView.as_view(url_name="api-schema"), name="api-docs"),

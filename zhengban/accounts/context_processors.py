@@ -18,6 +18,7 @@ NAVIGATION = [
     ("org:staffing", _("编制管理")),
     ("org:external", _("承办单位")),
     ("routing:ask", _("职责匹配")),
+    ("workcalendar:index", _("工作日历")),
     ("audit:log", _("审计日志")),
 ]
 

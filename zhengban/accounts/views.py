@@ -20,7 +20,6 @@ def login_view(request):
             form.add_error(None, str(refusal))
         else:
             login(request, user)
-            request.session["last_seen"] = None
             next_url = request.GET.get("next", "")
             if next_url.startswith("/") and not next_url.startswith("//"):
                 return redirect(next_url)

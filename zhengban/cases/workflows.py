@@ -25,7 +25,7 @@ ASSIGNED_TASK = register(
         label=_("交办事项"),
         number_prefix="交办",
         initial="draft",
-        deadline_rule="document.handle_normal",
+        deadline_rule="office.assigned_task",
         states=(
             State("draft", _("拟办")),
             State("review", _("待审核")),

@@ -541,6 +541,27 @@ _RULE_LIST = [
         unconfirmed=True,
     ),
     DeadlineRule(
+        code="office.assigned_task",
+        title="交办事项办理",
+        unit=WD,
+        amount=10,
+        from_event=DeadlineEvent.ASSIGNMENT,
+        legal_basis=(
+            "《党政机关公文处理工作条例》第二十四条：承办单位应当在规定时限内办理完毕。"
+            "本办默认：交办事项自交办之日起10个工作日内办结；征求其他机关或第三方意见的时间不计入。"
+        ),
+        extension=ExtensionRule(
+            max_times=1,
+            amount=10,
+            unit=WD,
+            approver_role=_OFFICE_HEAD,
+            approver_text="办公厅领导",
+        ),
+        pausable=True,
+        pause_reasons=frozenset({PauseReason.THIRD_PARTY.value, PauseReason.OTHER_ORGAN.value}),
+        unconfirmed=True,
+    ),
+    DeadlineRule(
         code="government.nominate",
         title="提名政府秘书长、局长等人选",
         unit=MONTHS,

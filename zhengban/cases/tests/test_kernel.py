@@ -411,18 +411,37 @@ def test_circulation_read_receipts(office):
     assert read["farmer"] is not None and read["teacher"] is None
 
 
-def test_pause_and_resume_recompute_from_history(office, monkeypatch):
+def test_pause_and_resume_recompute_from_history(office):
     from zhengban.cases import deadlines
+    from zhengban.workcalendar.calendar import add_workdays
 
     case = to_handling(office)
     due = case.due_date
     assert case.deadline_state == "running"
-    # The rule of this workflow is not pausable: refused with the rule's name.
-    with pytest.raises(services.GuardFailed, match="暂停计时"):
-        perform(case, "pause", office.head, params={"reason": "third_party"}, comment="征求意见")
-    case.refresh_from_db()
-    assert case.due_date == due
-    assert deadlines.pauses_from_history(case) == []
+    with pytest.raises(services.GuardFailed, match="不能以该理由暂停计时"):
+        perform(case, "pause", office.head, params={"reason": "correction"}, comment="补正")
+    case = perform(case, "pause", office.head, params={"reason": "third_party"}, comment="征求意见")
+    assert case.deadline_state == "paused"
+    with pytest.raises(services.GuardFailed, match="暂停计时中"):
+        perform(case, "pause", office.head, params={"reason": "third_party"}, comment="again")
+    case = perform(case, "resume", office.head)
+    assert case.deadline_state == "running" and case.due_date == due
+    # The pause lasted from the assignment day: move it back in history by a week and the
+    # due date, recomputed from history and the calendar, moves by the working days paused.
+    pause = case.events.get(action="pause")
+    start = case.deadline_start
+    pause.time = pause.time.replace(year=start.year, month=start.month, day=start.day)
+    pause.save(update_fields=["time"])
+    resume = case.events.get(action="resume")
+    resume_day = add_workdays(start, 5).date
+    resume.time = resume.time.replace(
+        year=resume_day.year, month=resume_day.month, day=resume_day.day
+    )
+    resume.save(update_fields=["time"])
+    assert [p.reason for p in deadlines.pauses_from_history(case)] == ["third_party"]
+    deadlines.recompute(case)
+    assert case.due_date == add_workdays(due, 5).date
+    assert "暂停计时5个工作日" in case.deadline_basis
 
 
 def test_extension_once_by_a_leader(office):
