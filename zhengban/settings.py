@@ -192,6 +192,11 @@ SPECTACULAR_SETTINGS = {
     "REDOC_DIST": "SIDECAR",
 }
 
+# `zhengban tick`: remind this many working days before a due date; escalate to office
+# leaders when a case is overdue by more than this many working days.
+CASES_REMIND_WORKDAYS = env_int("ZHENGBAN_REMIND_WORKDAYS", 3)
+CASES_ESCALATE_LEADER_WORKDAYS = env_int("ZHENGBAN_ESCALATE_LEADER_WORKDAYS", 5)
+
 # Periodic work (reminders, escalation) runs in-process from `zhengban tick`; a
 # multi-machine deployment points Celery at Redis and schedules the same task.
 CELERY_BROKER_URL = os.environ.get("ZHENGBAN_CELERY_BROKER_URL", "")

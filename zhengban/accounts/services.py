@@ -28,9 +28,9 @@ def user_authenticate(*, username: str, password: str, otp: str = "") -> User:
         audit_record(actor=None, actor_name=username, action="accounts.login_locked", target=user)
         raise LoginRefused(_("账号已被锁定，请稍后再试或联系安全保密管理员。"))
     authenticated = authenticate(username=username, password=password)
-    if authenticated is not None and authenticated.totp_secret:
-        if not pyotp.TOTP(authenticated.totp_secret).verify(otp or "", valid_window=1):
-            authenticated = None
+    totp_secret = authenticated.totp_secret if authenticated is not None else ""
+    if totp_secret and not pyotp.TOTP(totp_secret).verify(otp or "", valid_window=1):
+        authenticated = None
     if authenticated is None:
         _register_failure(username, user, now)
         raise LoginRefused(_("用户名、密码或动态口令不正确。"))
@@ -53,7 +53,10 @@ def _register_failure(username: str, user: User | None, now) -> None:
                 }
             locked.save(update_fields=["failed_logins", "locked_until"])
     audit_record(
-        actor=None, actor_name=username, action="accounts.login_failed", target=user,
+        actor=None,
+        actor_name=username,
+        action="accounts.login_failed",
+        target=user,
         summary=summary,
     )
 
