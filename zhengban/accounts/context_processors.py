@@ -37,14 +37,12 @@ def navigation(request):
 
     items = []
     for name, label in NAVIGATION:
-        if not can_see_section(request.user, name):
-            continue
-        url = _resolve(name)
-        items.append(
-            {
-                "label": label,
-                "url": url,
-                "active": bool(url) and request.path.startswith(url) and url != "/",
-            }
-        )
+        if can_see_section(request.user, name):
+            items.append({"label": label, "url": _resolve(name), "active": False})
+    # Only the most specific entry is active: /org/staffing/ is 编制管理, not also 机构职责.
+    matches = [
+        i for i in items if i["url"] and i["url"] != "/" and request.path.startswith(i["url"])
+    ]
+    if matches:
+        max(matches, key=lambda i: len(i["url"]))["active"] = True
     return {"navigation": items}

@@ -142,3 +142,12 @@ def test_audit_section_hidden_from_system_admin(client, db):
     client.post(reverse("accounts:logout"))
     login(client, "aud", PASSWORD)
     assert "审计日志" in client.get(reverse("home")).content.decode()
+
+
+def test_only_the_most_specific_navigation_entry_is_active(rf, clerk):
+    from zhengban.accounts.context_processors import navigation
+
+    request = rf.get("/org/staffing/")
+    request.user = clerk
+    active = [item["label"] for item in navigation(request)["navigation"] if item["active"]]
+    assert active == ["编制管理"]
