@@ -1,10 +1,9 @@
 # zhengban: `make demo` runs the office, `make test` runs the whole suite.
 SHELL := /bin/bash
-# Django 6 needs Python 3.12+: take one from PATH, else from pyenv's versions on this image.
-PYTHON ?= $(shell for p in python3.13 python3.12; do command -v $$p && break; done | head -1)
-ifeq ($(PYTHON),)
-PYTHON := $(shell ls -d /root/.pyenv/versions/3.1[2-9]*/bin/python3 2>/dev/null | head -1)
-endif
+# Django 6 needs Python 3.12+: the first interpreter that runs and is new enough, from PATH
+# or from the pyenv versions this machine image ships.
+PYTHON ?= $(shell for p in python3.12 python3.13 python3 $$(ls -d /root/.pyenv/versions/3.1[2-9]*/bin/python3 2>/dev/null); do \
+  $$p -c 'import sys; sys.exit(sys.version_info < (3, 12))' 2>/dev/null && { command -v $$p; break; }; done)
 VENV := .venv
 BIN := $(VENV)/bin
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
