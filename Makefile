@@ -42,7 +42,7 @@ demo: install assets
 	$(BIN)/zhengban runserver --noreload $(HOST):$(PORT)
 
 test: install assets system-test-deps
-	$(BIN)/python -m pytest
+	$(BIN)/python -m pytest -q
 
 lint: install
 	$(BIN)/ruff check .
