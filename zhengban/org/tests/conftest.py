@@ -28,14 +28,3 @@ def leader(db):
 @pytest.fixture
 def sysadmin(db):
     return make_user(Role.SYSTEM_ADMIN, username="xitong")
-
-
-@pytest.fixture(autouse=True)
-def _i18n_namespace(settings):
-    from django.urls import NoReverseMatch, clear_url_caches, reverse
-
-    try:
-        reverse("i18n:set_language")
-    except NoReverseMatch:
-        settings.ROOT_URLCONF = "zhengban.org.tests.urls"
-        clear_url_caches()

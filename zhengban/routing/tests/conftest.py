@@ -14,17 +14,6 @@ def _fresh_index():
     selectors.invalidate()
 
 
-@pytest.fixture(autouse=True)
-def _i18n_namespace(settings):
-    from django.urls import NoReverseMatch, clear_url_caches, reverse
-
-    try:
-        reverse("i18n:set_language")
-    except NoReverseMatch:
-        settings.ROOT_URLCONF = "zhengban.routing.tests.urls"
-        clear_url_caches()
-
-
 @pytest.fixture
 def office(db):
     return load_office()

@@ -10,7 +10,7 @@ from zhengban.workcalendar import calendar, services
 from zhengban.workcalendar.calendar import PACKAGE_LAST_YEAR
 from zhengban.workcalendar.models import CalendarOverride
 
-pytestmark = [pytest.mark.django_db, pytest.mark.urls("zhengban.workcalendar.tests.urls")]
+pytestmark = pytest.mark.django_db
 URL = reverse("workcalendar:index")
 
 
