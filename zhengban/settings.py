@@ -192,6 +192,9 @@ SPECTACULAR_SETTINGS = {
     "REDOC_DIST": "SIDECAR",
 }
 
+# 等保 2.0: audit records are kept at least 180 days; the application never deletes them.
+AUDIT_RETENTION_DAYS = env_int("ZHENGBAN_AUDIT_RETENTION_DAYS", 180)
+
 # `zhengban tick`: remind this many working days before a due date; escalate to office
 # leaders when a case is overdue by more than this many working days.
 CASES_REMIND_WORKDAYS = env_int("ZHENGBAN_REMIND_WORKDAYS", 3)

@@ -23,14 +23,3 @@ def security_admin(db):
 @pytest.fixture
 def staff(db):
     return make_user(Role.STAFF, username="keyuan", display_name="科员乙")
-
-
-@pytest.fixture(autouse=True)
-def _language_switch_url(settings):
-    from django.urls import NoReverseMatch, clear_url_caches, reverse
-
-    try:
-        reverse("i18n:set_language")
-    except NoReverseMatch:
-        settings.ROOT_URLCONF = "zhengban.audit.tests.urls"
-        clear_url_caches()
