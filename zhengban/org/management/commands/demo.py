@@ -239,6 +239,11 @@ class Command(BaseCommand):
         self._roster(main)
         self._external_units()
         users = self._accounts(main)
+        from zhengban.cases.demo import create_demo_cases
+
+        created = create_demo_cases()
+        if created:
+            self.stdout.write(_("演示事项：%(n)d件") % {"n": created})
         self.stdout.write(_("演示账号（密码均为 %(p)s）：") % {"p": PASSWORD})
         self.stdout.write(_table(users))
         self.stdout.write(_("完成，用时%(s).1f秒。") % {"s": time.monotonic() - started})
