@@ -17,6 +17,9 @@ from .models import Case, CaseSearchText, Comment
 _tokenizer = None
 _lock = threading.Lock()
 _WORD = re.compile(r"[\w\u4e00-\u9fff]+")
+# Boolean operators people type out of habit ("饮水 AND 安全"): search already requires every
+# word, so they are dropped rather than looked for as words. Upper case only, as in FTS5.
+_OPERATOR = re.compile(r"(?<!\w)(?:AND|OR|NOT|NEAR)(?!\w)")
 
 
 def _jieba():
@@ -33,12 +36,14 @@ def _jieba():
 
 
 def tokenize(text: str) -> list[str]:
-    """Search-mode jieba tokens (long words also yield their parts), lower-cased."""
+    """Search-mode jieba tokens (long words also yield their parts), lower-cased.
+
+    jieba keeps "PM2.5", "3.5%" or "C++" as one token; only their word parts are kept
+    ("pm2", "5"), the same on both sides, so such terms are indexed and found rather than
+    dropped, and no punctuation ever reaches the FTS5 or tsquery syntax."""
     tokens = []
     for token in _jieba().cut_for_search(text or ""):
-        token = token.strip().lower()
-        if token and _WORD.fullmatch(token):
-            tokens.append(token)
+        tokens += _WORD.findall(token.lower())
     return tokens
 
 
@@ -52,7 +57,7 @@ def index_case(case: Case) -> None:
 
 def search_filter(queryset: QuerySet[Case], query: str) -> QuerySet[Case]:
     """Cases of `queryset` matching every token of the query."""
-    tokens = list(dict.fromkeys(tokenize(query)))
+    tokens = list(dict.fromkeys(tokenize(_OPERATOR.sub(" ", query or ""))))
     if not tokens:
         return queryset.none()
     if connection.vendor == "sqlite":
