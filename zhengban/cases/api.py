@@ -1,0 +1,522 @@
+"""REST API of the case kernel. Every endpoint starts from `cases_visible_to` /
+`case_get_for` (404 for a case that is missing or not visible) and writes through the same
+forms and services as the pages. Refusals carry a stable `code` next to `detail`:
+409 version_conflict, 403 permission_denied, 400 guard_failed / transition_not_allowed /
+classified_content_refused."""
+
+from __future__ import annotations
+
+from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
+from django.http import Http404
+from django.shortcuts import get_object_or_404
+from django.urls import reverse
+from django.utils.translation import gettext_lazy as _
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import (
+    OpenApiParameter,
+    OpenApiResponse,
+    extend_schema,
+    extend_schema_field,
+)
+from rest_framework import serializers, status
+from rest_framework.exceptions import APIException
+from rest_framework.generics import ListAPIView
+from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
+from rest_framework.permissions import IsAuthenticated
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from zhengban.accounts.choices import Clearance
+
+from . import forms, selectors, services
+from .choices import Urgency
+from .models import Assignment, Case, Task
+from .services import CaseError
+
+# --- errors ----------------------------------------------------------------------------------
+
+STATUS_BY_CODE = {
+    services.VersionConflict.code: status.HTTP_409_CONFLICT,
+    services.PermissionRefused.code: status.HTTP_403_FORBIDDEN,
+}
+
+
+class CaseRefused(APIException):
+    status_code = status.HTTP_400_BAD_REQUEST
+    default_code = "case_error"
+    default_detail = _("操作被拒绝。")
+
+    def __init__(self, error: CaseError):
+        super().__init__(str(error), code=error.code)
+        self.status_code = STATUS_BY_CODE.get(error.code, status.HTTP_400_BAD_REQUEST)
+
+
+class ErrorSerializer(serializers.Serializer):
+    detail = serializers.CharField()
+    code = serializers.CharField(
+        help_text="version_conflict, permission_denied, guard_failed, transition_not_allowed, "
+        "classified_content_refused, not_found …"
+    )
+
+
+ERRORS = {
+    400: OpenApiResponse(ErrorSerializer, description="guard_failed / transition_not_allowed"),
+    403: OpenApiResponse(ErrorSerializer, description="permission_denied"),
+    404: OpenApiResponse(ErrorSerializer, description="不存在或无权查看"),
+}
+
+
+def _run(call):
+    try:
+        return call()
+    except CaseError as error:
+        raise CaseRefused(error) from error
+
+
+def _visible_case(request, pk) -> Case:
+    return selectors.case_for_page(request.user, pk)
+
+
+# --- serializers -----------------------------------------------------------------------------
+
+
+class RefSerializer(serializers.Serializer):
+    id = serializers.IntegerField(source="pk")
+    name = serializers.CharField(source="__str__")
+
+
+class CaseListSerializer(serializers.Serializer):
+    id = serializers.IntegerField(source="pk")
+    number = serializers.CharField()
+    title = serializers.CharField()
+    case_type = serializers.CharField()
+    type_label = serializers.CharField()
+    state = serializers.CharField()
+    state_label = serializers.CharField()
+    urgency = serializers.ChoiceField(choices=Urgency.choices)
+    urgency_label = serializers.CharField(source="get_urgency_display")
+    sensitivity = serializers.ChoiceField(choices=Clearance.choices)
+    sensitivity_label = serializers.CharField(source="get_sensitivity_display")
+    owner_unit = RefSerializer()
+    assignee = RefSerializer(allow_null=True)
+    lead_unit = serializers.CharField(source="lead_unit_name", allow_null=True)
+    my_task = serializers.CharField(
+        source="my_task_label", help_text="本人（含委托人）的待办类型；空表示无"
+    )
+    due_date = serializers.DateField(allow_null=True)
+    overdue = serializers.BooleanField(source="is_overdue")
+    due_soon = serializers.BooleanField(source="is_due_soon", help_text="3个工作日内到期")
+    closed = serializers.BooleanField()
+    version = serializers.IntegerField()
+    created_at = serializers.DateTimeField()
+    closed_at = serializers.DateTimeField(allow_null=True)
+
+
+class AssignmentSerializer(serializers.Serializer):
+    id = serializers.IntegerField(source="pk")
+    unit = RefSerializer()
+    role = serializers.CharField()
+    role_label = serializers.CharField(source="get_role_display")
+    status = serializers.CharField()
+    status_label = serializers.CharField(source="get_status_display")
+    instructions = serializers.CharField()
+    due_date = serializers.DateField(allow_null=True)
+    report = serializers.CharField()
+    reported_at = serializers.DateTimeField(allow_null=True)
+    status_reason = serializers.CharField()
+
+
+class TaskSerializer(serializers.Serializer):
+    id = serializers.IntegerField(source="pk")
+    kind = serializers.CharField()
+    kind_label = serializers.CharField(source="get_kind_display")
+    state = serializers.CharField()
+    assignee = RefSerializer()
+    round = serializers.IntegerField(source="round_id", allow_null=True)
+    note = serializers.CharField()
+    due_date = serializers.DateField(allow_null=True)
+    opinion = serializers.CharField()
+    opinion_text = serializers.CharField()
+    completed_at = serializers.DateTimeField(allow_null=True)
+    read_at = serializers.DateTimeField(allow_null=True)
+
+
+class EventSerializer(serializers.Serializer):
+    seq = serializers.IntegerField(source="event.seq")
+    time = serializers.DateTimeField(source="event.time")
+    action = serializers.CharField(source="event.action")
+    label = serializers.CharField()
+    actor = serializers.CharField()
+    on_behalf_of = serializers.CharField(help_text="委托人：代其办理时填写")
+    from_state = serializers.CharField(source="event.from_state")
+    to_state = serializers.CharField(source="event.to_state")
+    comment = serializers.CharField(source="event.comment")
+
+
+class ParamSerializer(serializers.Serializer):
+    name = serializers.CharField()
+    kind = serializers.CharField(help_text="unit, units, user, users, text, date, choice")
+    label = serializers.CharField()
+    required = serializers.BooleanField()
+
+
+class ActionSerializer(serializers.Serializer):
+    code = serializers.CharField()
+    label = serializers.CharField()
+    params = ParamSerializer(many=True)
+    comment_required = serializers.BooleanField()
+
+
+class CaseDetailSerializer(CaseListSerializer):
+    body = serializers.CharField()
+    deadline_rule = serializers.CharField()
+    deadline_state = serializers.CharField()
+    deadline_basis = serializers.CharField(help_text="期限依据")
+    due_provisional = serializers.BooleanField(help_text="节假日未公布，期限为暂定")
+    pause_reason = serializers.SerializerMethodField()
+    assignments = serializers.SerializerMethodField()
+    tasks = serializers.SerializerMethodField()
+    events = serializers.SerializerMethodField()
+    available_actions = serializers.SerializerMethodField()
+
+    @extend_schema_field(serializers.CharField())
+    def get_pause_reason(self, case) -> str:
+        return self.context["page"].pause_reason
+
+    @extend_schema_field(AssignmentSerializer(many=True))
+    def get_assignments(self, case):
+        return AssignmentSerializer(case.assignments.all(), many=True).data
+
+    @extend_schema_field(TaskSerializer(many=True))
+    def get_tasks(self, case):
+        return TaskSerializer(case.tasks.all(), many=True).data
+
+    @extend_schema_field(EventSerializer(many=True))
+    def get_events(self, case):
+        return EventSerializer(self.context["page"].timeline, many=True).data
+
+    @extend_schema_field(ActionSerializer(many=True))
+    def get_available_actions(self, case):
+        return ActionSerializer(self.context["page"].actions, many=True).data
+
+
+def _detail(request, case: Case) -> dict:
+    case = selectors.case_for_page(request.user, case.pk)  # fresh, after a write
+    page = selectors.case_page(request.user, case)
+    selectors.decorate_rows([case])
+    return CaseDetailSerializer(case, context={"page": page, "request": request}).data
+
+
+# --- list and create -------------------------------------------------------------------------
+
+
+class CaseCreateSerializer(serializers.Serializer):
+    case_type = serializers.CharField()
+    title = serializers.CharField(max_length=300)
+    body = serializers.CharField(required=False, allow_blank=True, default="")
+    urgency = serializers.ChoiceField(choices=Urgency.choices, default=Urgency.NORMAL)
+    sensitivity = serializers.ChoiceField(choices=Clearance.choices, default=Clearance.PUBLIC)
+    owner_unit = serializers.IntegerField(help_text="主责处室编号（本人所在处室）")
+
+
+LIST_PARAMETERS = [
+    OpenApiParameter("tab", str, enum=list(selectors.INBOX_TABS), description="待办分类"),
+    OpenApiParameter("q", str, description="全文检索（分词）"),
+    OpenApiParameter("case_type", str),
+    OpenApiParameter("state", str),
+    OpenApiParameter("urgency", str, enum=Urgency.values),
+    OpenApiParameter("sensitivity", int, enum=Clearance.values),
+    OpenApiParameter("unit", int, description="主责或承办单位编号"),
+    OpenApiParameter("created_from", OpenApiTypes.DATE),
+    OpenApiParameter("created_to", OpenApiTypes.DATE),
+    OpenApiParameter("due_from", OpenApiTypes.DATE),
+    OpenApiParameter("due_to", OpenApiTypes.DATE),
+    OpenApiParameter("sort", str, enum=list(selectors.SORTS)),
+]
+
+
+class CaseListCreate(ListAPIView):
+    """Cases the user may see, filtered like the inbox; POST creates a case."""
+
+    permission_classes = [IsAuthenticated]
+    serializer_class = CaseListSerializer
+
+    def get_queryset(self):
+        tab = self.request.query_params.get("tab", "")
+        form = forms.InboxFilterForm(
+            self.request.query_params,
+            units=selectors.unit_choices_queryset(),
+        )
+        if self.request.query_params and not form.is_valid():
+            raise serializers.ValidationError(form.errors)
+        return selectors.inbox_queryset(self.request.user, tab, form.to_filters())
+
+    def paginate_queryset(self, queryset):
+        page = super().paginate_queryset(queryset)
+        return selectors.decorate_rows(page) if page is not None else None
+
+    @extend_schema(parameters=LIST_PARAMETERS)
+    def get(self, request, *args, **kwargs):
+        return super().get(request, *args, **kwargs)
+
+    @extend_schema(
+        request=CaseCreateSerializer,
+        responses={201: CaseDetailSerializer, **ERRORS},
+    )
+    def post(self, request):
+        data = CaseCreateSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        values = data.validated_data
+        if selectors.workflow_or_none(values["case_type"]) is None:
+            raise serializers.ValidationError({"case_type": [_("未知的事项类型。")]})
+        if request.user.is_admin_role:
+            raise CaseRefused(services.PermissionRefused(_("三员不办理业务。")))
+        form = forms.CaseCreateForm(
+            {**values, "owner_unit": str(values["owner_unit"])}, user=request.user
+        )
+        if not form.is_valid():
+            if "owner_unit" in form.errors:
+                raise CaseRefused(services.PermissionRefused(_("只能为本人所在处室创建事项。")))
+            raise serializers.ValidationError(form.errors)
+        cleaned = form.cleaned_data
+        case = _run(
+            lambda: services.case_create(
+                case_type=values["case_type"],
+                title=cleaned["title"],
+                body=cleaned["body"],
+                urgency=cleaned["urgency"],
+                sensitivity=cleaned["sensitivity"],
+                owner_unit=cleaned["owner_unit"],
+                actor=request.user,
+            )
+        )
+        return Response(_detail(request, case), status=status.HTTP_201_CREATED)
+
+
+class CaseDetail(APIView):
+    permission_classes = [IsAuthenticated]
+
+    @extend_schema(responses={200: CaseDetailSerializer, 404: ERRORS[404]})
+    def get(self, request, pk: int):
+        case = _visible_case(request, pk)
+        services.task_mark_read(case=case, actor=request.user)
+        if case.sensitivity >= Clearance.INTERNAL:
+            from zhengban.audit.services import audit_read
+
+            audit_read(actor=request.user, target=case, summary="api")
+        return Response(_detail(request, case))
+
+
+# --- actions ---------------------------------------------------------------------------------
+
+
+class ActionRequestSerializer(serializers.Serializer):
+    version = serializers.IntegerField(min_value=1, help_text="页面/上次读取时的版本号")
+    params = serializers.DictField(
+        child=serializers.JSONField(),
+        required=False,
+        default=dict,
+        help_text='如 {"lead_unit": 3, "co_units": [4, 5], "users": [12]}',
+    )
+    comment = serializers.CharField(required=False, allow_blank=True, default="")
+
+
+class CaseAction(APIView):
+    """Take a declared workflow action, or a kernel one: consult (加签, params.users),
+    circulate (传阅, params.users), transfer (转办, params.to_user + comment), withdraw (撤回)."""
+
+    permission_classes = [IsAuthenticated]
+
+    @extend_schema(
+        request=ActionRequestSerializer,
+        responses={
+            200: CaseDetailSerializer,
+            409: OpenApiResponse(ErrorSerializer, description="version_conflict"),
+            **ERRORS,
+        },
+    )
+    def post(self, request, pk: int, code: str):
+        case = _visible_case(request, pk)
+        body = ActionRequestSerializer(data=request.data)
+        body.is_valid(raise_exception=True)
+        values = body.validated_data
+        data = {
+            **{name: _form_value(v) for name, v in values["params"].items()},
+            "version": values["version"],
+            "comment": values["comment"],
+        }
+        _run(lambda: forms.perform_action(user=request.user, case=case, code=code, data=data))
+        return Response(_detail(request, case))
+
+
+def _form_value(value):
+    if isinstance(value, list):
+        return [str(v) for v in value]
+    return "" if value is None else str(value)
+
+
+class OpinionRequestSerializer(serializers.Serializer):
+    opinion = serializers.ChoiceField(choices=[c for c, _label in forms.Opinion.choices])
+    text = serializers.CharField(required=False, allow_blank=True, default="")
+
+
+class TaskOpinion(APIView):
+    """Complete one's task (会签, 加签, 传阅) with an opinion."""
+
+    permission_classes = [IsAuthenticated]
+
+    @extend_schema(request=OpinionRequestSerializer, responses={200: TaskSerializer, **ERRORS})
+    def post(self, request, pk: int, task_pk: int):
+        case = _visible_case(request, pk)
+        task = get_object_or_404(Task, pk=task_pk, case=case)
+        body = OpinionRequestSerializer(data=request.data)
+        body.is_valid(raise_exception=True)
+        task = _run(
+            lambda: services.task_complete(
+                task=task,
+                actor=request.user,
+                opinion=body.validated_data["opinion"],
+                text=body.validated_data["text"],
+            )
+        )
+        task = Task.objects.select_related("assignee").get(pk=task.pk)
+        return Response(TaskSerializer(task).data)
+
+
+class AssignmentRequestSerializer(serializers.Serializer):
+    report = serializers.CharField(required=False, help_text="report：办理情况")
+    reason = serializers.CharField(required=False, help_text="return / waive / reassign：理由")
+    unit = serializers.IntegerField(required=False, help_text="reassign：改派给的单位编号")
+
+
+class AssignmentAction(APIView):
+    """A unit's part in a case: report (反馈), return (退回), waive (免除反馈), reassign (改派)."""
+
+    permission_classes = [IsAuthenticated]
+
+    @extend_schema(
+        request=AssignmentRequestSerializer,
+        responses={200: AssignmentSerializer, 409: ERRORS[403], **ERRORS},
+    )
+    def post(self, request, pk: int, assignment_pk: int, verb: str):
+        if verb not in forms.ASSIGNMENT_VERBS:
+            raise Http404
+        case = _visible_case(request, pk)
+        assignment = get_object_or_404(
+            Assignment.objects.select_related("unit"), pk=assignment_pk, case=case
+        )
+        body = AssignmentRequestSerializer(data=request.data)
+        body.is_valid(raise_exception=True)
+        prefix = f"a{assignment.pk}{verb}"
+        data = {f"{prefix}-{k}": str(v) for k, v in body.validated_data.items()}
+        _run(
+            lambda: forms.assignment_action(
+                user=request.user, case=case, assignment=assignment, verb=verb, data=data
+            )
+        )
+        fresh = (
+            Assignment.objects.filter(case=case)
+            .select_related("unit")
+            .order_by("-pk" if verb == "reassign" else "pk")
+        )
+        row = fresh.first() if verb == "reassign" else fresh.get(pk=assignment.pk)
+        return Response(AssignmentSerializer(row).data)
+
+
+# --- comments and attachments ----------------------------------------------------------------
+
+
+class CommentSerializer(serializers.Serializer):
+    id = serializers.IntegerField(source="pk", read_only=True)
+    author = RefSerializer(read_only=True)
+    text = serializers.CharField()
+    created_at = serializers.DateTimeField(read_only=True)
+
+
+class CaseComments(APIView):
+    permission_classes = [IsAuthenticated]
+
+    @extend_schema(responses={200: CommentSerializer(many=True), 404: ERRORS[404]})
+    def get(self, request, pk: int):
+        case = _visible_case(request, pk)
+        rows = case.comments.select_related("author").order_by("created_at", "pk")
+        return Response(CommentSerializer(rows, many=True).data)
+
+    @extend_schema(request=CommentSerializer, responses={201: CommentSerializer, **ERRORS})
+    def post(self, request, pk: int):
+        case = _visible_case(request, pk)
+        body = CommentSerializer(data=request.data)
+        body.is_valid(raise_exception=True)
+        comment = _run(
+            lambda: services.comment_add(
+                case=case, actor=request.user, text=body.validated_data["text"]
+            )
+        )
+        return Response(CommentSerializer(comment).data, status=status.HTTP_201_CREATED)
+
+
+class AttachmentSerializer(serializers.Serializer):
+    id = serializers.IntegerField(source="pk")
+    name = serializers.CharField(source="original_name")
+    content_type = serializers.CharField()
+    size = serializers.IntegerField()
+    sha256 = serializers.CharField()
+    uploaded_by = RefSerializer()
+    created_at = serializers.DateTimeField()
+    download_url = serializers.SerializerMethodField()
+
+    @extend_schema_field(serializers.CharField())
+    def get_download_url(self, attachment) -> str:
+        return reverse("api-cases:attachment_download", args=[attachment.case_id, attachment.pk])
+
+
+class UploadSerializer(serializers.Serializer):
+    file = serializers.FileField()
+
+
+class CaseAttachments(APIView):
+    permission_classes = [IsAuthenticated]
+    parser_classes = [MultiPartParser, FormParser, JSONParser]
+
+    @extend_schema(responses={200: AttachmentSerializer(many=True), 404: ERRORS[404]})
+    def get(self, request, pk: int):
+        case = _visible_case(request, pk)
+        rows = case.attachments.select_related("uploaded_by").order_by("created_at", "pk")
+        return Response(AttachmentSerializer(rows, many=True).data)
+
+    @extend_schema(request=UploadSerializer, responses={201: AttachmentSerializer, **ERRORS})
+    def post(self, request, pk: int):
+        case = _visible_case(request, pk)
+        from .views import _attachments_module
+
+        module = _attachments_module()
+        if module is None:
+            raise Http404
+        body = UploadSerializer(data=request.data)
+        body.is_valid(raise_exception=True)
+        attachment = _run(
+            lambda: module.attachment_add(
+                case=case, actor=request.user, uploaded_file=body.validated_data["file"]
+            )
+        )
+        return Response(AttachmentSerializer(attachment).data, status=status.HTTP_201_CREATED)
+
+
+class AttachmentDownload(APIView):
+    permission_classes = [IsAuthenticated]
+
+    @extend_schema(
+        responses={
+            (200, "application/octet-stream"): OpenApiTypes.BINARY,
+            403: ERRORS[403],
+            404: ERRORS[404],
+        }
+    )
+    def get(self, request, pk: int, attachment_pk: int):
+        from .views import open_attachment
+
+        case = _visible_case(request, pk)
+        try:
+            return open_attachment(user=request.user, case=case, attachment_pk=attachment_pk)
+        except DjangoPermissionDenied as error:
+            raise CaseRefused(services.PermissionRefused(str(error))) from error

@@ -1,0 +1,464 @@
+"""Forms of the case pages. The API validates action parameters with the same forms, so a
+unit id means the same thing in a browser and in a script."""
+
+from __future__ import annotations
+
+import datetime
+from functools import cached_property
+
+from django import forms
+from django.conf import settings
+from django.db.models import OuterRef, Subquery
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from zhengban.accounts.choices import Clearance
+from zhengban.workcalendar.choices import PauseReason
+from zhengban.workcalendar.deadlines import get_rule
+
+from . import selectors, services
+from .choices import Opinion, TaskKind, Urgency
+from .workflow import Action, Param, all_workflows
+
+DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+
+
+class Pickers:
+    """Unit and people choices for the forms of one page, each loaded once (a page shows
+    several forms with the same pickers)."""
+
+    def __init__(self, min_clearance: int = Clearance.PUBLIC):
+        self.min_clearance = min_clearance
+
+    @cached_property
+    def units(self) -> dict[str, object]:
+        return {str(u.pk): u for u in selectors.unit_choices_queryset()}
+
+    @cached_property
+    def unit_choices(self) -> list:
+        from zhengban.org.choices import UnitKind
+
+        internal = [(k, u.name) for k, u in self.units.items() if u.kind != UnitKind.EXTERNAL]
+        external = [(k, u.name) for k, u in self.units.items() if u.kind == UnitKind.EXTERNAL]
+        groups = [(_("本机关处室"), internal)]
+        if external:
+            groups.append((_("承办单位"), external))
+        return groups
+
+    @cached_property
+    def people(self) -> dict[str, object]:
+        from zhengban.accounts.models import UnitMembership
+
+        first_unit = UnitMembership.objects.filter(user=OuterRef("pk")).order_by("pk")
+        rows = selectors.people_queryset(self.min_clearance).annotate(
+            unit_name=Subquery(first_unit.values("unit__name")[:1])
+        )
+        return {str(u.pk): u for u in rows}
+
+    @cached_property
+    def people_choices(self) -> list:
+        return [
+            (k, f"{u}（{u.unit_name}）" if u.unit_name else str(u)) for k, u in self.people.items()
+        ]
+
+
+def _blank(choices, label="—"):
+    return [("", label), *choices]
+
+
+# --- inbox filters -------------------------------------------------------------------------
+
+
+class InboxFilterForm(forms.Form):
+    q = forms.CharField(label=_("关键词"), required=False, max_length=200)
+    case_type = forms.ChoiceField(label=_("事项类型"), required=False)
+    state = forms.ChoiceField(label=_("状态"), required=False)
+    urgency = forms.ChoiceField(
+        label=_("紧急程度"), required=False, choices=_blank(Urgency.choices, _("全部"))
+    )
+    sensitivity = forms.TypedChoiceField(
+        label=_("密级"),
+        required=False,
+        coerce=int,
+        empty_value=None,
+        choices=_blank(Clearance.choices, _("全部")),
+    )
+    unit = forms.TypedChoiceField(label=_("单位"), required=False, coerce=int, empty_value=None)
+    created_from = forms.DateField(label=_("创建自"), required=False, widget=DATE)
+    created_to = forms.DateField(label=_("创建至"), required=False, widget=DATE)
+    due_from = forms.DateField(label=_("期限自"), required=False, widget=DATE)
+    due_to = forms.DateField(label=_("期限至"), required=False, widget=DATE)
+    sort = forms.ChoiceField(
+        label=_("排序"), required=False, choices=_blank(list(selectors.SORTS.items()), _("默认"))
+    )
+
+    def __init__(self, *args, units=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        workflows = sorted(all_workflows(), key=lambda w: w.case_type)
+        self.fields["case_type"].choices = _blank(
+            [(w.case_type, w.label) for w in workflows], _("全部")
+        )
+        states: dict[str, str] = {}
+        for w in workflows:
+            for s in w.states:
+                states.setdefault(s.code, str(s.label))
+        self.fields["state"].choices = _blank(list(states.items()), _("全部"))
+        self.fields["unit"].choices = _blank([(u.pk, u.name) for u in units], _("全部"))
+
+    def to_filters(self) -> selectors.InboxFilters:
+        # An invalid field (a stale link, a unit no longer mine) is ignored, not the rest.
+        self.is_valid()
+        data = getattr(self, "cleaned_data", {})
+        return selectors.InboxFilters(
+            case_type=data.get("case_type") or "",
+            state=data.get("state") or "",
+            urgency=data.get("urgency") or "",
+            sensitivity=data.get("sensitivity"),
+            unit=data.get("unit"),
+            created_from=data.get("created_from"),
+            created_to=data.get("created_to"),
+            due_from=data.get("due_from"),
+            due_to=data.get("due_to"),
+            q=data.get("q") or "",
+            sort=data.get("sort") or "",
+        )
+
+
+# --- creating ------------------------------------------------------------------------------
+
+
+def sensitivity_choices(user) -> list[tuple[int, str]]:
+    """Levels the user may create: within their clearance and what the deployment may hold
+    (an ordinary system: 公开 and 内部; classified paper is registered as metadata elsewhere)."""
+    ceiling = max(Clearance.INTERNAL, settings.CLASSIFIED_SYSTEM_LEVEL)
+    return [(v, label) for v, label in Clearance.choices if v <= min(user.clearance, ceiling)]
+
+
+class CaseCreateForm(forms.Form):
+    title = forms.CharField(label=_("标题"), max_length=300)
+    body = forms.CharField(label=_("事项内容"), required=False, widget=forms.Textarea)
+    urgency = forms.ChoiceField(
+        label=_("紧急程度"), choices=Urgency.choices, initial=Urgency.NORMAL
+    )
+    sensitivity = forms.TypedChoiceField(label=_("密级"), coerce=int, initial=Clearance.PUBLIC)
+    owner_unit = forms.ChoiceField(label=_("主责处室"))
+
+    def __init__(self, *args, user, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["sensitivity"].choices = sensitivity_choices(user)
+        self.units = {str(u.pk): u for u in selectors.creatable_units(user)}
+        self.fields["owner_unit"].choices = [(k, u.name) for k, u in self.units.items()]
+        if len(self.units) == 1:
+            self.fields["owner_unit"].initial = next(iter(self.units))
+
+    def clean_owner_unit(self):
+        return self.units[self.cleaned_data["owner_unit"]]
+
+
+# --- declared actions ----------------------------------------------------------------------
+
+
+def choice_options(case, action: Action, param: Param) -> list[tuple[str, str]]:
+    """Choices of a "choice" parameter: a pause reason comes from the case's deadline rule;
+    other choices are declared in the workflow's `extra["choices"][param]`."""
+    if param.name == "reason" and action.code == "pause" and case.deadline_rule:
+        rule = get_rule(case.deadline_rule)
+        codes = sorted(rule.pause_reasons | rule.restart_reasons)
+        return [(c, PauseReason(c).label if c in PauseReason.values else c) for c in codes]
+    workflow = selectors.workflow_or_none(case.case_type)
+    declared = (workflow.extra.get("choices", {}) if workflow else {}).get(param.name, [])
+    return [(str(v), str(label)) for v, label in declared]
+
+
+class VersionedForm(forms.Form):
+    """Carries the case version the page was rendered with: a stale form is a conflict."""
+
+    version = forms.IntegerField(widget=forms.HiddenInput, min_value=1)
+
+
+class ActionForm(VersionedForm):
+    """A declared workflow action: one field per `Action.params`, plus the comment."""
+
+    RESERVED = {"version", "comment"}
+
+    def __init__(self, *args, case, action: Action, pickers: Pickers, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.case, self.action, self.pickers = case, action, pickers
+        self.fields["version"].initial = case.version
+        for param in action.params:
+            name = param.name if param.name not in self.RESERVED else f"p_{param.name}"
+            self.fields[name] = self._field(param)
+        self.fields["comment"] = forms.CharField(
+            label=_("理由") if action.comment_required else _("意见或说明"),
+            required=action.comment_required,
+            widget=forms.Textarea(attrs={"rows": 2}),
+        )
+
+    def _field(self, param: Param) -> forms.Field:
+        label, required = param.label, param.required
+        if param.kind == "unit":
+            return forms.ChoiceField(
+                label=label, required=required, choices=_blank(self.pickers.unit_choices)
+            )
+        if param.kind == "units":
+            return forms.MultipleChoiceField(
+                label=label,
+                required=required,
+                choices=self.pickers.unit_choices,
+                widget=forms.CheckboxSelectMultiple(attrs={"class": "checks"}),
+            )
+        if param.kind == "user":
+            return forms.ChoiceField(
+                label=label, required=required, choices=_blank(self.pickers.people_choices)
+            )
+        if param.kind == "users":
+            return forms.MultipleChoiceField(
+                label=label,
+                required=required,
+                choices=self.pickers.people_choices,
+                widget=forms.CheckboxSelectMultiple(attrs={"class": "checks"}),
+            )
+        if param.kind == "date":
+            return forms.DateField(label=label, required=required, widget=DATE)
+        if param.kind == "choice":
+            options = choice_options(self.case, self.action, param)
+            return forms.ChoiceField(label=label, required=required, choices=_blank(options))
+        return forms.CharField(
+            label=label, required=required, widget=forms.Textarea(attrs={"rows": 2})
+        )
+
+    def params(self) -> dict:
+        """Cleaned parameters as the service takes them (model instances for pickers)."""
+        values = {}
+        for param in self.action.params:
+            name = param.name if param.name not in self.RESERVED else f"p_{param.name}"
+            value = self.cleaned_data.get(name)
+            if param.kind == "unit":
+                value = self.pickers.units.get(value) if value else None
+            elif param.kind == "units":
+                value = [self.pickers.units[v] for v in value or []]
+            elif param.kind == "user":
+                value = self.pickers.people.get(value) if value else None
+            elif param.kind == "users":
+                value = [self.pickers.people[v] for v in value or []]
+            if value not in (None, "", []):
+                values[param.name] = value
+        return values
+
+
+# --- kernel actions: 加签, 传阅, 转办, 撤回 ---------------------------------------------------
+
+KERNEL_ACTIONS = {
+    "consult": _("加签"),
+    "circulate": _("传阅"),
+    "transfer": _("转办"),
+    "withdraw": _("撤回"),
+}
+
+
+class KernelActionForm(VersionedForm):
+    def __init__(self, *args, code: str, case, pickers: Pickers, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.code, self.case, self.pickers = code, case, pickers
+        self.label = KERNEL_ACTIONS[code]
+        self.fields["version"].initial = case.version
+        if code in ("consult", "circulate"):
+            self.fields["users"] = forms.MultipleChoiceField(
+                label=_("征求意见人") if code == "consult" else _("传阅人"),
+                choices=pickers.people_choices,
+                widget=forms.CheckboxSelectMultiple(attrs={"class": "checks"}),
+            )
+            self.fields["comment"] = forms.CharField(
+                label=_("说明"),
+                required=code == "consult",
+                widget=forms.Textarea(attrs={"rows": 2}),
+            )
+        elif code == "transfer":
+            self.fields["to_user"] = forms.ChoiceField(
+                label=_("转交给"), choices=_blank(pickers.people_choices)
+            )
+            self.fields["comment"] = forms.CharField(
+                label=_("转办理由"), widget=forms.Textarea(attrs={"rows": 2})
+            )
+
+    def users(self) -> list:
+        return [self.pickers.people[v] for v in self.cleaned_data.get("users") or []]
+
+    def to_user(self):
+        return self.pickers.people.get(self.cleaned_data.get("to_user") or "")
+
+
+# --- tasks and assignments -----------------------------------------------------------------
+
+OPINIONS_BY_KIND = {
+    TaskKind.COUNTERSIGN: (Opinion.AGREE, Opinion.DISAGREE),
+    TaskKind.CONSULT: (Opinion.COMMENT, Opinion.AGREE, Opinion.DISAGREE),
+    TaskKind.CIRCULATE: (Opinion.READ,),
+    TaskKind.HANDLE: (Opinion.COMMENT,),
+}
+
+
+class OpinionForm(forms.Form):
+    opinion = forms.ChoiceField(label=_("意见"), widget=forms.RadioSelect)
+    text = forms.CharField(
+        label=_("意见内容"), required=False, widget=forms.Textarea(attrs={"rows": 3})
+    )
+
+    def __init__(self, *args, task, **kwargs):
+        super().__init__(*args, **kwargs)
+        allowed = OPINIONS_BY_KIND.get(task.kind, tuple(Opinion))
+        self.fields["opinion"].choices = [(o.value, o.label) for o in allowed]
+        self.fields["opinion"].initial = allowed[0].value
+
+
+class ReportForm(forms.Form):
+    report = forms.CharField(label=_("办理情况"), widget=forms.Textarea(attrs={"rows": 3}))
+
+
+class ReasonForm(forms.Form):
+    reason = forms.CharField(label=_("理由"), widget=forms.Textarea(attrs={"rows": 2}))
+
+
+class ReassignForm(ReasonForm):
+    unit = forms.ChoiceField(label=_("改派给"))
+
+    def __init__(self, *args, pickers: Pickers, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.pickers = pickers
+        self.fields["unit"].choices = _blank(pickers.unit_choices)
+        self.order_fields(["unit", "reason"])
+
+    def clean_unit(self):
+        return self.pickers.units[self.cleaned_data["unit"]]
+
+
+ASSIGNMENT_VERBS = {
+    "report": (ReportForm, _("反馈办理情况")),
+    "return": (ReasonForm, _("退回")),
+    "waive": (ReasonForm, _("免除反馈")),
+    "reassign": (ReassignForm, _("改派")),
+}
+
+
+def assignment_form(verb: str, assignment, data=None, *, pickers: Pickers | None = None):
+    """The form of one assignment verb; the prefix keeps several on one page apart."""
+    form_class = ASSIGNMENT_VERBS[verb][0]
+    kwargs = {"prefix": f"a{assignment.pk}{verb}"}
+    if form_class is ReassignForm:
+        kwargs["pickers"] = pickers or Pickers()
+    return form_class(data, **kwargs)
+
+
+class OnceForm(forms.Form):
+    """A one-time token: a double submit (double click, reload) of the same form is ignored."""
+
+    token = forms.CharField(widget=forms.HiddenInput, max_length=40)
+
+
+class CommentForm(OnceForm):
+    text = forms.CharField(label=_("评论"), widget=forms.Textarea(attrs={"rows": 3}))
+
+
+class AttachmentForm(OnceForm):
+    file = forms.FileField(label=_("附件"))
+
+
+# --- delegations ---------------------------------------------------------------------------
+
+
+class DelegationForm(forms.Form):
+    delegate = forms.ChoiceField(label=_("受托人"))
+    start = forms.DateField(label=_("开始日期"), widget=DATE)
+    end = forms.DateField(label=_("结束日期"), widget=DATE)
+    reason = forms.CharField(label=_("事由"), max_length=200)
+
+    def __init__(self, *args, user, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.pickers = Pickers()
+        self.fields["delegate"].choices = _blank(
+            [(k, label) for k, label in self.pickers.people_choices if k != str(user.pk)]
+        )
+        today = timezone.localdate()
+        self.fields["start"].initial = today
+        self.fields["end"].initial = today + datetime.timedelta(days=6)
+
+    def clean_delegate(self):
+        return self.pickers.people[self.cleaned_data["delegate"]]
+
+
+# --- validating, then calling the service (pages and API alike) --------------------------------
+
+
+def errors_text(form) -> str:
+    parts = []
+    for name, errors in form.errors.items():
+        label = form.fields[name].label if name in form.fields else ""
+        text = "；".join(str(e) for e in errors)
+        parts.append(f"{label}：{text}" if label else text)
+    return "；".join(parts)
+
+
+def _declared(case, code: str) -> bool:
+    workflow = selectors.workflow_or_none(case.case_type)
+    return bool(workflow) and any(a.code == code for a in workflow.actions)
+
+
+def perform_action(*, user, case, code: str, data) -> str:
+    """Validate `data` with the action's form and take the action. Returns the action's
+    label; raises a CaseError (a stale version is a VersionConflict from the service)."""
+    pickers = Pickers(min_clearance=case.sensitivity)
+    if code in KERNEL_ACTIONS and not _declared(case, code):
+        form = KernelActionForm(data, code=code, case=case, pickers=pickers)
+        if not form.is_valid():
+            raise services.GuardFailed(errors_text(form))
+        version = form.cleaned_data["version"]
+        comment = form.cleaned_data.get("comment", "")
+        if code == "consult":
+            services.case_consult(
+                case=case, actor=user, version=version, users=form.users(), note=comment
+            )
+        elif code == "circulate":
+            services.case_circulate(
+                case=case, actor=user, version=version, users=form.users(), note=comment
+            )
+        elif code == "transfer":
+            services.case_transfer(
+                case=case, actor=user, version=version, to_user=form.to_user(), reason=comment
+            )
+        else:
+            services.case_withdraw(case=case, actor=user, version=version)
+        return str(KERNEL_ACTIONS[code])
+    workflow = selectors.workflow_or_none(case.case_type)
+    action = next((a for a in workflow.actions if a.code == code), None) if workflow else None
+    if action is None:
+        raise services.TransitionNotAllowed(_("未知操作：%(code)s") % {"code": code})
+    form = ActionForm(data, case=case, action=action, pickers=pickers)
+    if not form.is_valid():
+        raise services.GuardFailed(errors_text(form))
+    services.case_perform(
+        case=case,
+        action_code=code,
+        actor=user,
+        version=form.cleaned_data["version"],
+        params=form.params(),
+        comment=form.cleaned_data.get("comment") or "",
+    )
+    return str(action.label)
+
+
+def assignment_action(*, user, case, assignment, verb: str, data) -> str:
+    form = assignment_form(verb, assignment, data, pickers=Pickers(case.sensitivity))
+    if not form.is_valid():
+        raise services.GuardFailed(errors_text(form))
+    cleaned = form.cleaned_data
+    if verb == "report":
+        services.assignment_report(assignment=assignment, actor=user, report=cleaned["report"])
+    elif verb == "return":
+        services.assignment_return(assignment=assignment, actor=user, reason=cleaned["reason"])
+    elif verb == "waive":
+        services.assignment_waive(assignment=assignment, actor=user, reason=cleaned["reason"])
+    else:
+        services.assignment_reassign(
+            assignment=assignment, unit=cleaned["unit"], actor=user, reason=cleaned["reason"]
+        )
+    return str(ASSIGNMENT_VERBS[verb][1])

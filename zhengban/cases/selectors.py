@@ -1,0 +1,640 @@
+"""Reads of the case kernel for pages and the API: querysets with their joins done, and
+page-shaped structures built from a fixed number of queries whatever the data size.
+
+Everything starts from `policies.cases_visible_to` / `case_get_for`, so a list, a page or
+an endpoint never shows what the policy hides."""
+
+from __future__ import annotations
+
+import datetime
+from dataclasses import dataclass, field
+from typing import Any
+
+from django.db.models import Case as SqlCase
+from django.db.models import (
+    Exists,
+    F,
+    IntegerField,
+    OuterRef,
+    Prefetch,
+    Q,
+    QuerySet,
+    Subquery,
+    Value,
+    When,
+)
+from django.utils import timezone
+from django.utils.html import escape
+from django.utils.safestring import SafeString, mark_safe
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
+from zhengban.accounts.choices import LEADER_ROLES, Clearance, Role
+from zhengban.workcalendar.calendar import add_workdays
+
+from . import search
+from .choices import (
+    AssignmentRole,
+    AssignmentStatus,
+    Opinion,
+    RoundMode,
+    RoundState,
+    TaskKind,
+    TaskState,
+    Urgency,
+)
+from .models import (
+    ApprovalRound,
+    Assignment,
+    Case,
+    CaseEvent,
+    Delegation,
+    Notification,
+    Task,
+)
+from .policies import case_get_for, cases_visible_to, principal_ids
+from .workflow import RELATION_LABELS, Action, Workflow, all_workflows, get_workflow
+
+# Due within this many working days shows amber (临期).
+DUE_SOON_WORKDAYS = 3
+RECENTLY_CLOSED_DAYS = 30
+
+INBOX_TABS = {
+    "mine": gettext_lazy("我的待办"),
+    "unit": gettext_lazy("本处室待办"),
+    "overdue": gettext_lazy("已逾期"),
+    "week": gettext_lazy("本周到期"),
+    "closed": gettext_lazy("近期办结"),
+}
+
+SORTS = {
+    "due": gettext_lazy("办理期限"),
+    "-created": gettext_lazy("最新创建"),
+    "created": gettext_lazy("最早创建"),
+    "urgency": gettext_lazy("紧急程度"),
+}
+
+
+# --- labels ----------------------------------------------------------------------------------
+
+
+def workflow_or_none(case_type: str) -> Workflow | None:
+    try:
+        return get_workflow(case_type)
+    except KeyError:
+        return None
+
+
+def type_label(case_type: str) -> str:
+    workflow = workflow_or_none(case_type)
+    return str(workflow.label) if workflow else case_type
+
+
+def state_label(case_type: str, state: str) -> str:
+    workflow = workflow_or_none(case_type)
+    if workflow is None:
+        return state
+    try:
+        return str(workflow.state(state).label)
+    except KeyError:
+        return state
+
+
+# Kernel events that are not declared workflow actions, as the timeline shows them.
+KERNEL_EVENT_LABELS = {
+    "create": gettext_lazy("创建"),
+    "update": gettext_lazy("修改"),
+    "consult": gettext_lazy("加签"),
+    "circulate": gettext_lazy("传阅"),
+    "transfer": gettext_lazy("转办"),
+    "withdraw": gettext_lazy("撤回"),
+    "task.countersign": gettext_lazy("会签意见"),
+    "task.consult": gettext_lazy("加签意见"),
+    "task.circulate": gettext_lazy("阅知"),
+    "task.handle": gettext_lazy("办理意见"),
+    "countersign.passed": gettext_lazy("会签通过"),
+    "countersign.rejected": gettext_lazy("会签未通过"),
+    "assignment.report": gettext_lazy("反馈办理情况"),
+    "assignment.return": gettext_lazy("退回交办"),
+    "assignment.waive": gettext_lazy("免除协办反馈"),
+    "assignment.reassign": gettext_lazy("改派"),
+    "attachment.add": gettext_lazy("上传附件"),
+    "attachment": gettext_lazy("上传附件"),
+    "remind": gettext_lazy("催办"),
+    "reminder": gettext_lazy("催办"),
+    "overdue": gettext_lazy("逾期提醒"),
+    "escalate": gettext_lazy("逾期上报"),
+}
+
+
+def event_label(workflow: Workflow | None, code: str) -> str:
+    if workflow is not None:
+        for action in workflow.actions:
+            if action.code == code:
+                return str(action.label)
+    label = KERNEL_EVENT_LABELS.get(code)
+    return str(label) if label else code
+
+
+def relation_text(action: Action) -> list[str]:
+    """Who may take an action, in words: "处室负责人（主责处室负责人）"."""
+    lines = []
+    for permit in action.permits:
+        ordered = [r for r in Role.values if r in permit.roles]
+        roles = "、".join(str(Role(r).label) for r in ordered)
+        relation = RELATION_LABELS.get(permit.relation, str(permit.relation))
+        if roles and permit.relation != "any":
+            lines.append(f"{roles}（{relation}）")
+        elif roles:
+            lines.append(roles)
+        else:
+            lines.append(relation)
+    return lines
+
+
+# --- inbox -----------------------------------------------------------------------------------
+
+
+@dataclass
+class InboxFilters:
+    """What the inbox (and the API list) may be narrowed by; all optional."""
+
+    case_type: str = ""
+    state: str = ""
+    urgency: str = ""
+    sensitivity: int | None = None
+    unit: int | None = None
+    created_from: datetime.date | None = None
+    created_to: datetime.date | None = None
+    due_from: datetime.date | None = None
+    due_to: datetime.date | None = None
+    q: str = ""
+    sort: str = ""
+
+
+def due_soon_cutoff(today: datetime.date | None = None) -> datetime.date:
+    today = today or timezone.localdate()
+    return add_workdays(today, DUE_SOON_WORKDAYS).date
+
+
+def _week(today: datetime.date) -> tuple[datetime.date, datetime.date]:
+    monday = today - datetime.timedelta(days=today.weekday())
+    return monday, monday + datetime.timedelta(days=6)
+
+
+def _principal_unit_ids(user, ids: list[int]) -> set[int]:
+    if ids == [user.pk]:
+        return set(user.unit_ids)
+    from zhengban.accounts.models import UnitMembership
+
+    return set(UnitMembership.objects.filter(user_id__in=ids).values_list("unit_id", flat=True))
+
+
+def inbox_queryset(user, tab: str, filters: InboxFilters | None = None) -> QuerySet[Case]:
+    """The rows of an inbox tab, filtered and sorted, with everything a row shows joined or
+    annotated (no query per row)."""
+    filters = filters or InboxFilters()
+    today = timezone.localdate()
+    qs = cases_visible_to(user)
+    ids = principal_ids(user)
+    if tab == "mine":
+        my_task = Task.objects.filter(
+            case=OuterRef("pk"), assignee_id__in=ids, state=TaskState.OPEN
+        )
+        qs = qs.filter(Q(closed=False, assignee_id__in=ids) | Exists(my_task))
+    elif tab == "unit":
+        unit_ids = _principal_unit_ids(user, ids)
+        open_assignment = Assignment.objects.filter(
+            case=OuterRef("pk"), unit_id__in=unit_ids, status=AssignmentStatus.OPEN
+        )
+        qs = qs.filter(closed=False).filter(Q(owner_unit_id__in=unit_ids) | Exists(open_assignment))
+    elif tab == "overdue":
+        qs = qs.filter(closed=False, due_date__lt=today)
+    elif tab == "week":
+        monday, sunday = _week(today)
+        qs = qs.filter(closed=False, due_date__gte=monday, due_date__lte=sunday)
+    elif tab == "closed":
+        since = timezone.now() - datetime.timedelta(days=RECENTLY_CLOSED_DAYS)
+        qs = qs.filter(closed=True, closed_at__gte=since)
+    qs = apply_filters(qs, filters)
+    return annotate_rows(qs, ids).order_by(*_ordering(tab, filters.sort))
+
+
+def apply_filters(qs: QuerySet[Case], filters: InboxFilters) -> QuerySet[Case]:
+    if filters.case_type:
+        qs = qs.filter(case_type=filters.case_type)
+    if filters.state:
+        qs = qs.filter(state=filters.state)
+    if filters.urgency:
+        qs = qs.filter(urgency=filters.urgency)
+    if filters.sensitivity is not None:
+        qs = qs.filter(sensitivity=filters.sensitivity)
+    if filters.unit:
+        assigned = Assignment.objects.filter(case=OuterRef("pk"), unit_id=filters.unit)
+        qs = qs.filter(Q(owner_unit_id=filters.unit) | Exists(assigned))
+    if filters.created_from:
+        qs = qs.filter(created_at__date__gte=filters.created_from)
+    if filters.created_to:
+        qs = qs.filter(created_at__date__lte=filters.created_to)
+    if filters.due_from:
+        qs = qs.filter(due_date__gte=filters.due_from)
+    if filters.due_to:
+        qs = qs.filter(due_date__lte=filters.due_to)
+    if filters.q.strip():
+        qs = search.search_filter(qs, filters.q)
+    return qs
+
+
+def annotate_rows(qs: QuerySet[Case], ids: list[int]) -> QuerySet[Case]:
+    lead = Assignment.objects.filter(
+        case=OuterRef("pk"),
+        role=AssignmentRole.LEAD,
+        status__in=(AssignmentStatus.OPEN, AssignmentStatus.REPORTED),
+    ).order_by("-pk")
+    my_task = Task.objects.filter(
+        case=OuterRef("pk"), assignee_id__in=ids, state=TaskState.OPEN
+    ).order_by("pk")
+    return qs.select_related("owner_unit", "assignee").annotate(
+        lead_unit_name=Subquery(lead.values("unit__name")[:1]),
+        my_task_kind=Subquery(my_task.values("kind")[:1]),
+        urgency_rank=SqlCase(
+            When(urgency=Urgency.EXTRA_URGENT, then=Value(0)),
+            When(urgency=Urgency.URGENT, then=Value(1)),
+            default=Value(2),
+            output_field=IntegerField(),
+        ),
+    )
+
+
+def _ordering(tab: str, sort: str) -> list:
+    if sort == "-created":
+        return ["-created_at", "-pk"]
+    if sort == "created":
+        return ["created_at", "pk"]
+    if sort == "urgency":
+        return ["urgency_rank", F("due_date").asc(nulls_last=True), "-pk"]
+    if sort == "due" or tab != "closed":
+        return [F("due_date").asc(nulls_last=True), "-created_at", "-pk"]
+    return ["-closed_at", "-pk"]
+
+
+def decorate_rows(rows, today: datetime.date | None = None) -> list[Case]:
+    """Attach what the row template shows (labels, overdue / due-soon) without queries."""
+    today = today or timezone.localdate()
+    soon = due_soon_cutoff(today)
+    rows = list(rows)
+    for case in rows:
+        case.type_label = type_label(case.case_type)
+        case.state_label = state_label(case.case_type, case.state)
+        case.is_overdue = bool(not case.closed and case.due_date and case.due_date < today)
+        case.is_due_soon = bool(
+            not case.closed and case.due_date and today <= case.due_date <= soon
+        )
+        kind = getattr(case, "my_task_kind", None)
+        case.my_task_label = str(TaskKind(kind).label) if kind else ""
+    return rows
+
+
+def tab_counts(user) -> dict[str, int]:
+    """How many rows each open tab has (one aggregate query)."""
+    from django.db.models import Count
+
+    today = timezone.localdate()
+    ids = principal_ids(user)
+    unit_ids = _principal_unit_ids(user, ids)
+    monday, sunday = _week(today)
+    my_task = Task.objects.filter(case=OuterRef("pk"), assignee_id__in=ids, state=TaskState.OPEN)
+    open_assignment = Assignment.objects.filter(
+        case=OuterRef("pk"), unit_id__in=unit_ids, status=AssignmentStatus.OPEN
+    )
+    counts = (
+        cases_visible_to(user)
+        .filter(closed=False)
+        .aggregate(
+            mine=Count("pk", filter=Q(assignee_id__in=ids) | Exists(my_task)),
+            unit=Count("pk", filter=Q(owner_unit_id__in=unit_ids) | Exists(open_assignment)),
+            overdue=Count("pk", filter=Q(due_date__lt=today)),
+            week=Count("pk", filter=Q(due_date__gte=monday, due_date__lte=sunday)),
+        )
+    )
+    return counts
+
+
+# --- the case page ---------------------------------------------------------------------------
+
+
+@dataclass
+class RoundView:
+    round: ApprovalRound
+    tasks: list[Task]
+    agree: int = 0
+    disagree: int = 0
+    pending: int = 0
+    mode_text: str = ""
+
+
+@dataclass
+class AssignmentView:
+    assignment: Assignment
+    can_report: bool = False
+    can_return: bool = False
+    can_waive: bool = False
+    can_reassign: bool = False
+
+
+@dataclass
+class TimelineEntry:
+    event: CaseEvent
+    label: str
+    actor: str
+    on_behalf_of: str
+    from_label: str
+    to_label: str
+
+
+@dataclass
+class CasePage:
+    case: Case
+    workflow: Workflow | None
+    type_label: str
+    state_label: str
+    assignments: list[AssignmentView]
+    open_tasks: list[Task]
+    done_tasks: list[Task]
+    my_tasks: list[Task]
+    rounds: list[RoundView]
+    timeline: list[TimelineEntry]
+    comments: list
+    attachments: list
+    actions: list[Action]
+    may_hold: bool
+    may_withdraw: bool
+    is_overdue: bool
+    is_due_soon: bool
+    pause_reason: str = ""
+    extra: dict[str, Any] = field(default_factory=dict)
+
+
+def case_for_page(user, pk) -> Case:
+    """The case with its header joins; 404 when missing or not visible."""
+    return case_get_for(user, pk, Case.objects.select_related("owner_unit", "assignee", "creator"))
+
+
+def case_related(case: Case) -> Case:
+    """Prefetch everything the page and the API detail show, in a fixed number of queries."""
+    from django.db.models import prefetch_related_objects
+
+    prefetch_related_objects(
+        [case],
+        Prefetch(
+            "assignments",
+            # Lead (主办) before co-units (协办).
+            queryset=Assignment.objects.select_related("unit", "reported_by").order_by(
+                "-role", "pk"
+            ),
+        ),
+        Prefetch(
+            "tasks",
+            queryset=Task.objects.select_related("assignee", "completed_by", "requested_by"),
+        ),
+        Prefetch("rounds", queryset=ApprovalRound.objects.order_by("pk")),
+        Prefetch(
+            "events",
+            queryset=CaseEvent.objects.select_related("actor", "on_behalf_of").order_by("seq"),
+        ),
+        Prefetch("comments", queryset=case.comments.model.objects.select_related("author")),
+        Prefetch(
+            "attachments", queryset=case.attachments.model.objects.select_related("uploaded_by")
+        ),
+    )
+    return case
+
+
+def _pause_reason(case: Case, events: list[CaseEvent]) -> str:
+    """The reason of the pause in force: the last deadline event, if it is a pause."""
+    from zhengban.workcalendar.choices import PauseReason
+
+    last = None
+    for event in events:
+        if "deadline" in (event.data or {}):
+            last = event
+    if last is None or last.data.get("deadline") != "pause":
+        return ""
+    code = last.data.get("reason", "")
+    label = PauseReason(code).label if code in PauseReason.values else code
+    return f"{label}：{last.comment}" if last.comment else str(label)
+
+
+def _is_case_leader(user, case: Case) -> bool:
+    return user.has_role(*LEADER_ROLES) or case.owner_unit_id in user.led_unit_ids
+
+
+def may_hold(user, case: Case) -> bool:
+    """Whether the user may 加签 / 传阅 / 转办 (the service decides again on submit)."""
+    from . import services
+
+    try:
+        services._require_holder(user, case, "")
+    except services.PermissionRefused:
+        return False
+    return True
+
+
+def may_withdraw(user, case: Case, events: list[CaseEvent]) -> bool:
+    from .services import WITHDRAWABLE_KERNEL_EVENTS
+
+    if not events or not user.is_authenticated:
+        return False
+    last = events[-1]
+    if last.actor_id != user.pk:
+        return False
+    if last.action in WITHDRAWABLE_KERNEL_EVENTS:
+        return True
+    workflow = workflow_or_none(case.case_type)
+    return bool(workflow) and any(
+        a.code == last.action and a.withdrawable for a in workflow.actions
+    )
+
+
+def case_page(user, case: Case) -> CasePage:
+    from .services import available_actions
+
+    case_related(case)
+    workflow = workflow_or_none(case.case_type)
+    ids = principal_ids(user)
+    unit_ids = _principal_unit_ids(user, ids)
+    events = list(case.events.all())
+    tasks = list(case.tasks.all())
+    today = timezone.localdate()
+    is_leader = _is_case_leader(user, case)
+    may_reassign = case.owner_unit_id in user.unit_ids or user.has_role(*LEADER_ROLES)
+
+    assignments = []
+    for a in case.assignments.all():
+        member = a.unit_id in unit_ids
+        is_open = a.status == AssignmentStatus.OPEN
+        assignments.append(
+            AssignmentView(
+                assignment=a,
+                can_report=is_open and member and not case.closed,
+                can_return=is_open and member and not case.closed,
+                can_waive=is_open and a.role == AssignmentRole.CO and is_leader,
+                can_reassign=(
+                    a.status in (AssignmentStatus.OPEN, AssignmentStatus.RETURNED)
+                    and may_reassign
+                    and not case.closed
+                ),
+            )
+        )
+
+    rounds = []
+    for r in case.rounds.all():
+        round_tasks = [t for t in tasks if t.round_id == r.pk]
+        live = [t for t in round_tasks if t.state not in (TaskState.WITHDRAWN,)]
+        view = RoundView(round=r, tasks=round_tasks)
+        view.agree = sum(1 for t in live if t.opinion == Opinion.AGREE)
+        view.disagree = sum(1 for t in live if t.opinion == Opinion.DISAGREE)
+        view.pending = sum(1 for t in live if t.state == TaskState.OPEN)
+        mode = RoundMode(r.mode).label
+        if r.mode == RoundMode.QUORUM:
+            mode = _("%(mode)s（须%(n)d人同意）") % {"mode": mode, "n": r.quorum or 0}
+        if r.veto:
+            mode = _("%(mode)s，一票否决") % {"mode": mode}
+        view.mode_text = str(mode)
+        rounds.append(view)
+
+    timeline = []
+    for e in events:
+        timeline.append(
+            TimelineEntry(
+                event=e,
+                label=event_label(workflow, e.action),
+                actor=str(e.actor) if e.actor else _("系统"),
+                on_behalf_of=str(e.on_behalf_of) if e.on_behalf_of else "",
+                from_label=state_label(case.case_type, e.from_state) if e.from_state else "",
+                to_label=state_label(case.case_type, e.to_state) if e.to_state else "",
+            )
+        )
+
+    open_tasks = [t for t in tasks if t.state == TaskState.OPEN]
+    return CasePage(
+        case=case,
+        workflow=workflow,
+        type_label=type_label(case.case_type),
+        state_label=state_label(case.case_type, case.state),
+        assignments=assignments,
+        open_tasks=open_tasks,
+        done_tasks=[t for t in tasks if t.state == TaskState.DONE],
+        my_tasks=[t for t in open_tasks if t.assignee_id in ids],
+        rounds=rounds,
+        timeline=timeline,
+        comments=list(case.comments.all()),
+        attachments=list(case.attachments.all()),
+        actions=available_actions(user, case) if workflow else [],
+        may_hold=may_hold(user, case),
+        may_withdraw=may_withdraw(user, case, events),
+        is_overdue=bool(not case.closed and case.due_date and case.due_date < today),
+        is_due_soon=bool(
+            not case.closed and case.due_date and today <= case.due_date <= due_soon_cutoff(today)
+        ),
+        pause_reason=_pause_reason(case, events) if case.deadline_state == "paused" else "",
+    )
+
+
+def round_status_label(state: str) -> str:
+    return str(RoundState(state).label)
+
+
+# --- pickers ---------------------------------------------------------------------------------
+
+
+def unit_choices_queryset():
+    from zhengban.org.models import Unit
+
+    return Unit.objects.filter(active=True).select_related("organization")
+
+
+def people_queryset(min_clearance: int = Clearance.PUBLIC):
+    """People who may be given a task: active, cleared, not one of the 三员."""
+    from zhengban.accounts.choices import ADMIN_ROLES
+    from zhengban.accounts.models import RoleGrant, User
+
+    admins = RoleGrant.objects.filter(user=OuterRef("pk"), role__in=ADMIN_ROLES)
+    return (
+        User.objects.filter(is_active=True, clearance__gte=min_clearance)
+        .exclude(Exists(admins))
+        .order_by("display_name", "username")
+    )
+
+
+def creatable_units(user):
+    """Units the user may create cases for: their own, or any internal unit for leaders."""
+    from zhengban.org.choices import UnitKind
+
+    units = unit_choices_queryset()
+    if user.has_role(*LEADER_ROLES):
+        return units.exclude(kind=UnitKind.EXTERNAL)
+    return units.filter(pk__in=user.unit_ids)
+
+
+# --- search ----------------------------------------------------------------------------------
+
+
+def search_cases(user, query: str) -> QuerySet[Case]:
+    qs = search.search_filter(cases_visible_to(user), query)
+    return annotate_rows(qs, principal_ids(user)).order_by("-created_at", "-pk")
+
+
+def highlight(text: str, query: str) -> SafeString:
+    """`text` escaped, with the query's tokens wrapped in <mark>."""
+    tokens = sorted({t for t in search.tokenize(query) if t}, key=len, reverse=True)
+    if not tokens:
+        return mark_safe(escape(text))
+    lowered = text.lower()
+    marks = [False] * len(text)
+    for token in tokens:
+        start = lowered.find(token)
+        while start != -1:
+            for i in range(start, start + len(token)):
+                marks[i] = True
+            start = lowered.find(token, start + len(token))
+    out, i = [], 0
+    while i < len(text):
+        j = i
+        while j < len(text) and marks[j] == marks[i]:
+            j += 1
+        chunk = escape(text[i:j])
+        out.append(f"<mark>{chunk}</mark>" if marks[i] else chunk)
+        i = j
+    return mark_safe("".join(out))
+
+
+# --- delegations and notifications -----------------------------------------------------------
+
+
+def delegations_of(user) -> tuple[list[Delegation], list[Delegation]]:
+    """(given, taken) delegations of the user, newest first."""
+    rows = list(
+        Delegation.objects.filter(Q(delegator=user) | Q(delegate=user))
+        .select_related("delegator", "delegate")
+        .order_by("-start", "-pk")
+    )
+    today = timezone.localdate()
+    for d in rows:
+        d.in_force = not d.revoked and d.start <= today <= d.end
+        d.expired = d.end < today
+    return (
+        [d for d in rows if d.delegator_id == user.pk],
+        [d for d in rows if d.delegate_id == user.pk],
+    )
+
+
+def notifications_of(user) -> QuerySet[Notification]:
+    return Notification.objects.filter(recipient=user).select_related("case")
+
+
+# --- workflows -------------------------------------------------------------------------------
+
+
+def workflows_sorted() -> list[Workflow]:
+    return sorted(all_workflows(), key=lambda w: w.case_type)

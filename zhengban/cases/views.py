@@ -1,0 +1,532 @@
+"""Pages of the case kernel: inbox, case page and its forms, create, workflow diagrams,
+delegations, notifications, search. Thin: reads come from selectors, writes from services;
+every case is reached through `case_get_for` (404 when missing or not visible).
+
+Every form posts to its own URL and redirects back (post/redirect/get), so the pages work
+without JavaScript; a refused action comes back as a message naming the reason."""
+
+from __future__ import annotations
+
+import uuid
+from urllib.parse import urlencode
+
+from django.conf import settings
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.core.paginator import Paginator
+from django.http import FileResponse, Http404, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+
+from zhengban.accounts.choices import Clearance
+
+from . import delegations, forms, selectors, services
+from .diagram import render_svg
+from .models import Assignment, Delegation, Notification, Task
+from .services import CaseError
+
+PAGE_SIZE = 25
+ONCE_KEY = "cases_used_form_tokens"
+
+
+def _page(request, queryset, size: int = PAGE_SIZE):
+    return Paginator(queryset, size).get_page(request.GET.get("page"))
+
+
+def _query_without_page(request) -> str:
+    params = request.GET.copy()
+    params.pop("page", None)
+    return params.urlencode()
+
+
+def _refused(request, error: CaseError) -> None:
+    messages.error(request, str(error))
+
+
+def _to_case(case_pk: int, anchor: str = ""):
+    url = reverse("cases:detail", args=[case_pk])
+    return redirect(f"{url}#{anchor}" if anchor else url)
+
+
+# --- inbox -----------------------------------------------------------------------------------
+
+
+@login_required
+@require_GET
+def inbox(request):
+    tab = request.GET.get("tab", "mine")
+    if tab not in selectors.INBOX_TABS:
+        tab = "mine"
+    units = list(selectors.unit_choices_queryset().filter(pk__in=request.user.unit_ids))
+    form = forms.InboxFilterForm(request.GET or None, units=units)
+    filters = form.to_filters()
+    page = _page(request, selectors.inbox_queryset(request.user, tab, filters))
+    rows = selectors.decorate_rows(page.object_list)
+    tabs = []
+    for code, label in selectors.INBOX_TABS.items():
+        params = request.GET.copy()
+        params["tab"] = code
+        params.pop("page", None)
+        tabs.append({"code": code, "label": label, "query": params.urlencode()})
+    return render(
+        request,
+        "cases/inbox.html",
+        {
+            "tab": tab,
+            "tabs": tabs,
+            "form": form,
+            "page": page,
+            "rows": rows,
+            "query": _query_without_page(request),
+            "filtered": any(v for k, v in request.GET.items() if k not in ("tab", "page")),
+        },
+    )
+
+
+# --- the case page ---------------------------------------------------------------------------
+
+
+def _action_forms(page: selectors.CasePage, pickers: forms.Pickers) -> list[dict]:
+    case = page.case
+    items = []
+    for action in page.actions:
+        form = forms.ActionForm(case=case, action=action, pickers=pickers)
+        items.append(
+            {
+                "code": action.code,
+                "label": action.label,
+                "form": form,
+                "url": reverse("cases:perform", args=[case.pk, action.code]),
+                "simple": not action.params and not action.comment_required,
+            }
+        )
+    kernel = []
+    if page.may_hold and not case.closed:
+        kernel += ["consult", "transfer"]
+    if page.may_hold:
+        kernel.append("circulate")
+    if page.may_withdraw:
+        kernel.append("withdraw")
+    for code in kernel:
+        form = forms.KernelActionForm(code=code, case=case, pickers=pickers)
+        items.append(
+            {
+                "code": code,
+                "label": form.label,
+                "form": form,
+                "url": reverse("cases:perform", args=[case.pk, code]),
+                "simple": code == "withdraw",
+                "kernel": True,
+            }
+        )
+    return items
+
+
+def _token() -> str:
+    return uuid.uuid4().hex
+
+
+@login_required
+@require_GET
+def detail(request, pk: int):
+    case = selectors.case_for_page(request.user, pk)
+    read = services.task_mark_read(case=case, actor=request.user)
+    if case.sensitivity >= Clearance.INTERNAL:
+        from zhengban.audit.services import audit_read
+
+        audit_read(actor=request.user, target=case, summary=_("查看事项"))
+    page = selectors.case_page(request.user, case)
+    pickers = forms.Pickers(min_clearance=case.sensitivity)
+    assignments = []
+    for view in page.assignments:
+        a = view.assignment
+        allowed = {
+            "report": view.can_report,
+            "return": view.can_return,
+            "waive": view.can_waive,
+            "reassign": view.can_reassign,
+        }
+        view.forms = [
+            {
+                "verb": verb,
+                "label": forms.ASSIGNMENT_VERBS[verb][1],
+                "form": forms.assignment_form(verb, a, pickers=pickers),
+                "url": reverse("cases:assignment", args=[case.pk, a.pk, verb]),
+            }
+            for verb, ok in allowed.items()
+            if ok
+        ]
+        assignments.append(view)
+    my_tasks = [
+        (task, forms.OpinionForm(task=task, prefix=f"t{task.pk}")) for task in page.my_tasks
+    ]
+    token = _token()
+    return render(
+        request,
+        "cases/detail.html",
+        {
+            "p": page,
+            "case": case,
+            "assignments": assignments,
+            "my_tasks": my_tasks,
+            "actions": _action_forms(page, pickers),
+            "comment_form": forms.CommentForm(initial={"token": token}),
+            "attachment_form": forms.AttachmentForm(initial={"token": token + "f"}),
+            "attachments_enabled": _attachments_module() is not None,
+            "ordinary_system": settings.CLASSIFIED_SYSTEM_LEVEL < Clearance.SECRET,
+            "read_now": read,
+        },
+    )
+
+
+@login_required
+@require_POST
+def perform(request, pk: int, code: str):
+    case = selectors.case_for_page(request.user, pk)
+    try:
+        label = forms.perform_action(user=request.user, case=case, code=code, data=request.POST)
+    except CaseError as error:
+        _refused(request, error)
+    else:
+        messages.success(request, _("已%(action)s。") % {"action": label})
+    return _to_case(case.pk)
+
+
+@login_required
+@require_POST
+def task_opinion(request, pk: int, task_pk: int):
+    case = selectors.case_for_page(request.user, pk)
+    task = get_object_or_404(Task, pk=task_pk, case=case)
+    form = forms.OpinionForm(request.POST, task=task, prefix=f"t{task.pk}")
+    if not form.is_valid():
+        messages.error(request, forms.errors_text(form))
+        return _to_case(case.pk, "tasks")
+    try:
+        services.task_complete(
+            task=task,
+            actor=request.user,
+            opinion=form.cleaned_data["opinion"],
+            text=form.cleaned_data["text"],
+        )
+    except CaseError as error:
+        _refused(request, error)
+    else:
+        messages.success(request, _("意见已提交。"))
+    return _to_case(case.pk, "tasks")
+
+
+@login_required
+@require_POST
+def assignment_act(request, pk: int, assignment_pk: int, verb: str):
+    if verb not in forms.ASSIGNMENT_VERBS:
+        raise Http404
+    case = selectors.case_for_page(request.user, pk)
+    assignment = get_object_or_404(
+        Assignment.objects.select_related("unit"), pk=assignment_pk, case=case
+    )
+    try:
+        label = forms.assignment_action(
+            user=request.user, case=case, assignment=assignment, verb=verb, data=request.POST
+        )
+    except CaseError as error:
+        _refused(request, error)
+    else:
+        messages.success(request, _("已%(action)s。") % {"action": label})
+    return _to_case(case.pk, "assignments")
+
+
+def _once(request, token: str) -> bool:
+    """True the first time a form token is used in this session (double submit guard)."""
+    used = request.session.get(ONCE_KEY, [])
+    if not token or token in used:
+        return False
+    request.session[ONCE_KEY] = [*used[-49:], token]
+    return True
+
+
+@login_required
+@require_POST
+def comment_add(request, pk: int):
+    case = selectors.case_for_page(request.user, pk)
+    form = forms.CommentForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, forms.errors_text(form))
+    elif _once(request, form.cleaned_data["token"]):
+        try:
+            services.comment_add(case=case, actor=request.user, text=form.cleaned_data["text"])
+        except CaseError as error:
+            _refused(request, error)
+        else:
+            messages.success(request, _("评论已发表。"))
+    return _to_case(case.pk, "comments")
+
+
+def _attachments_module():
+    try:
+        from . import attachments
+    except ImportError:  # written by another engineer; the page works without it
+        return None
+    return attachments
+
+
+@login_required
+@require_POST
+def attachment_add(request, pk: int):
+    case = selectors.case_for_page(request.user, pk)
+    module = _attachments_module()
+    if module is None:
+        raise Http404
+    form = forms.AttachmentForm(request.POST, request.FILES)
+    if not form.is_valid():
+        messages.error(request, forms.errors_text(form))
+    elif _once(request, form.cleaned_data["token"]):
+        try:
+            module.attachment_add(
+                case=case, actor=request.user, uploaded_file=form.cleaned_data["file"]
+            )
+        except CaseError as error:
+            _refused(request, error)
+        else:
+            messages.success(request, _("附件已上传。"))
+    return _to_case(case.pk, "attachments")
+
+
+def open_attachment(*, user, case, attachment_pk: int) -> FileResponse:
+    module = _attachments_module()
+    if module is None:
+        raise Http404
+    attachment = get_object_or_404(case.attachments.all(), pk=attachment_pk)
+    try:
+        handle, content_type, filename = module.attachment_open(attachment=attachment, actor=user)
+    except services.PermissionRefused as error:
+        raise PermissionDenied(str(error)) from error
+    except CaseError as error:
+        raise Http404 from error
+    return FileResponse(handle, as_attachment=True, filename=filename, content_type=content_type)
+
+
+@login_required
+@require_GET
+def attachment_download(request, pk: int, attachment_pk: int):
+    case = selectors.case_for_page(request.user, pk)
+    return open_attachment(user=request.user, case=case, attachment_pk=attachment_pk)
+
+
+# --- creating --------------------------------------------------------------------------------
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def create(request):
+    if request.user.is_admin_role:
+        raise PermissionDenied(_("系统管理员、安全保密管理员和安全审计员不办理业务。"))
+    case_type = request.GET.get("type", "")
+    workflow = selectors.workflow_or_none(case_type)
+    if workflow is None:
+        return render(
+            request, "cases/create_choose.html", {"workflows": selectors.workflows_sorted()}
+        )
+    form = forms.CaseCreateForm(request.POST or None, user=request.user)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            case = services.case_create(
+                case_type=case_type,
+                title=data["title"],
+                body=data["body"],
+                urgency=data["urgency"],
+                sensitivity=data["sensitivity"],
+                owner_unit=data["owner_unit"],
+                actor=request.user,
+            )
+        except CaseError as error:
+            form.add_error(None, str(error))
+        else:
+            messages.success(request, _("已创建%(number)s。") % {"number": case.number})
+            return redirect("cases:detail", pk=case.pk)
+    return render(
+        request,
+        "cases/create.html",
+        {
+            "form": form,
+            "workflow": workflow,
+            "ordinary_system": settings.CLASSIFIED_SYSTEM_LEVEL < Clearance.SECRET,
+            "classified_rule": services.CLASSIFIED_RULE,
+        },
+        status=400 if request.method == "POST" else 200,
+    )
+
+
+# --- workflows -------------------------------------------------------------------------------
+
+
+@login_required
+@require_GET
+def types(request):
+    rows = [
+        {
+            "workflow": w,
+            "states": len(w.states),
+            "actions": len(w.actions),
+            "initial": w.state(w.initial).label,
+        }
+        for w in selectors.workflows_sorted()
+    ]
+    return render(request, "cases/types.html", {"rows": rows})
+
+
+@login_required
+@require_GET
+def workflow(request, case_type: str):
+    flow = selectors.workflow_or_none(case_type)
+    if flow is None:
+        raise Http404
+    actions = []
+    for action in flow.actions:
+        actions.append(
+            {
+                "action": action,
+                "sources": [flow.state(s).label for s in action.source],
+                "target": flow.state(action.target).label if action.target else "",
+                "who": selectors.relation_text(action),
+                "guards": [g.message for g in action.guards],
+                "effects": [e.label for e in action.effects],
+                "params": action.params,
+                "countersign": action.countersign,
+                "pass_label": (
+                    flow.state(action.countersign.pass_state).label if action.countersign else ""
+                ),
+                "fail_label": (
+                    flow.state(action.countersign.fail_state).label if action.countersign else ""
+                ),
+            }
+        )
+    from zhengban.workcalendar.deadlines import get_rule
+
+    rule = get_rule(flow.deadline_rule) if flow.deadline_rule else None
+    return render(
+        request,
+        "cases/workflow.html",
+        {"flow": flow, "actions": actions, "svg": render_svg(flow), "rule": rule},
+    )
+
+
+@login_required
+@require_GET
+def workflow_svg(request, case_type: str):
+    flow = selectors.workflow_or_none(case_type)
+    if flow is None:
+        raise Http404
+    return HttpResponse(render_svg(flow), content_type="image/svg+xml; charset=utf-8")
+
+
+# --- delegations -----------------------------------------------------------------------------
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def delegation_list(request):
+    form = forms.DelegationForm(request.POST or None, user=request.user)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            delegations.delegation_create(
+                delegator=request.user,
+                delegate=data["delegate"],
+                start=data["start"],
+                end=data["end"],
+                reason=data["reason"],
+                actor=request.user,
+            )
+        except CaseError as error:
+            form.add_error(None, str(error))
+        else:
+            messages.success(request, _("已委托%(name)s。") % {"name": data["delegate"]})
+            return redirect("cases:delegations")
+    given, taken = selectors.delegations_of(request.user)
+    return render(
+        request,
+        "cases/delegations.html",
+        {
+            "form": form,
+            "given": given,
+            "taken": taken,
+            "may_delegate": not request.user.is_admin_role,
+        },
+        status=400 if request.method == "POST" else 200,
+    )
+
+
+@login_required
+@require_POST
+def delegation_revoke(request, pk: int):
+    delegation = get_object_or_404(Delegation, pk=pk)
+    if request.user.pk not in (delegation.delegator_id, delegation.delegate_id):
+        raise Http404  # someone else's delegation: reveal nothing
+    try:
+        delegations.delegation_revoke(delegation=delegation, actor=request.user)
+    except CaseError as error:
+        _refused(request, error)
+    else:
+        messages.success(request, _("委托已撤销。"))
+    return redirect("cases:delegations")
+
+
+# --- notifications ---------------------------------------------------------------------------
+
+
+def _mark_read(user, **filters) -> int:
+    # The recipient marking their own messages read: no history, nothing to audit.
+    return Notification.objects.filter(recipient=user, read_at__isnull=True, **filters).update(
+        read_at=timezone.now()
+    )
+
+
+@login_required
+@require_GET
+def notification_list(request):
+    page = _page(request, selectors.notifications_of(request.user))
+    return render(request, "cases/notifications.html", {"page": page})
+
+
+@login_required
+@require_GET
+def notification_open(request, pk: int):
+    note = get_object_or_404(Notification, pk=pk, recipient=request.user)
+    _mark_read(request.user, pk=note.pk)
+    if note.case_id:
+        return redirect("cases:detail", pk=note.case_id)
+    return redirect("cases:notifications")
+
+
+@login_required
+@require_POST
+def notification_read_all(request):
+    count = _mark_read(request.user)
+    messages.success(request, _("已将%(n)d条提醒标为已读。") % {"n": count})
+    return redirect("cases:notifications")
+
+
+# --- search ----------------------------------------------------------------------------------
+
+
+@login_required
+@require_GET
+def search(request):
+    query = request.GET.get("q", "").strip()[:200]
+    page = None
+    rows = []
+    if query:
+        page = _page(request, selectors.search_cases(request.user, query))
+        rows = selectors.decorate_rows(page.object_list)
+        for case in rows:
+            case.title_html = selectors.highlight(case.title, query)
+    return render(
+        request,
+        "cases/search.html",
+        {"q": query, "page": page, "rows": rows, "query": urlencode({"q": query})},
+    )
