@@ -119,11 +119,8 @@ KERNEL_EVENT_LABELS = {
     "assignment.waive": gettext_lazy("免除协办反馈"),
     "assignment.reassign": gettext_lazy("改派"),
     "attachment.add": gettext_lazy("上传附件"),
-    "attachment": gettext_lazy("上传附件"),
-    "remind": gettext_lazy("催办"),
-    "reminder": gettext_lazy("催办"),
-    "overdue": gettext_lazy("逾期提醒"),
-    "escalate": gettext_lazy("逾期上报"),
+    "reminder": gettext_lazy("催办"),  # zhengban tick: due soon, due today, overdue
+    "escalation": gettext_lazy("逾期督办"),  # overdue: the unit head, then office leaders
 }
 
 

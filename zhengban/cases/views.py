@@ -301,12 +301,11 @@ def open_attachment(*, user, case, attachment_pk: int) -> FileResponse:
         raise Http404
     attachment = get_object_or_404(case.attachments.all(), pk=attachment_pk)
     try:
-        handle, content_type, filename = module.attachment_open(attachment=attachment, actor=user)
+        return module.attachment_response(attachment=attachment, actor=user)
     except services.PermissionRefused as error:
         raise PermissionDenied(str(error)) from error
     except CaseError as error:
         raise Http404 from error
-    return FileResponse(handle, as_attachment=True, filename=filename, content_type=content_type)
 
 
 @login_required

@@ -7,6 +7,7 @@ import re
 import xml.etree.ElementTree as ET
 
 import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
@@ -76,11 +77,34 @@ def bell(settings):
         settings.TEMPLATES = templates
 
 
+@pytest.fixture(autouse=True)
+def fast_passwords(settings):
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+@pytest.fixture(autouse=True)
+def storage(settings, tmp_path):
+    settings.PRIVATE_STORAGE_DIR = tmp_path / "private"
+    return settings.PRIVATE_STORAGE_DIR
+
+
+def text_file(name="情况报告.txt", text="已落实。"):
+    return SimpleUploadedFile(name, text.encode(), content_type="text/plain")
+
+
+def make_handling(office):
+    """A 交办事项 in 办理中: 农经处 leads, 文教处 co-handles, 文教处's teacher has a 传阅,
+    and the lead unit has attached a report."""
+    from zhengban.cases.attachments import attachment_add
+
+    case = to_handling(office)
+    attachment_add(case=case, actor=office.farmer, uploaded_file=text_file())
+    return circulated(office, case, [office.teacher])
+
+
 @pytest.fixture
 def handling(office):
-    """A 交办事项 in 办理中: 农经处 leads, 文教处 co-handles, 文教处's teacher has a 传阅."""
-    case = to_handling(office)
-    return circulated(office, case, [office.teacher])
+    return make_handling(office)
 
 
 # --- the permission matrix -------------------------------------------------------------------
@@ -127,12 +151,12 @@ CASE_ENDPOINTS = [
         "attachment-add",
         "post",
         lambda c: reverse("cases:attachment_add", args=[c.pk]),
-        lambda c: {"token": "t2"},
+        lambda c: {"token": "t2", "file": text_file("越权.txt")},
     ),
     (
         "attachment-download",
         "get",
-        lambda c: reverse("cases:attachment_download", args=[c.pk, 1]),
+        lambda c: reverse("cases:attachment_download", args=[c.pk, c.attachments.get().pk]),
         None,
     ),
 ]
@@ -721,26 +745,33 @@ def test_comment_on_a_classified_register_is_refused(client, office, settings):
 # --- attachments (attachments.py is written by another engineer) --------------------------------
 
 
-def test_upload_and_download_through_the_page(client, office, handling, tmp_path, settings):
-    attachments = pytest.importorskip("zhengban.cases.attachments")
-    settings.PRIVATE_STORAGE_DIR = tmp_path
-    from django.core.files.uploadedfile import SimpleUploadedFile
-
-    assert attachments is not None
-    login(client, office.farmer)
-    upload = SimpleUploadedFile("情况报告.txt", "已落实。".encode(), content_type="text/plain")
-    response = client.post(
-        reverse("cases:attachment_add", args=[handling.pk]), {"token": "u1", "file": upload}
-    )
-    assert message_texts(response) == ["附件已上传。"], message_texts(response)
-    attachment = handling.attachments.get()
-    url = reverse("cases:attachment_download", args=[handling.pk, attachment.pk])
-    response = client.get(url)
+def test_upload_and_download_through_the_page(client, office, handling, storage):
+    login(client, office.teacher)
+    url = reverse("cases:attachment_add", args=[handling.pk])
+    upload = text_file("协办意见.txt", "文教处无意见。")
+    response = client.post(url, {"token": "u1", "file": upload})
+    assert message_texts(response) == ["附件已上传。"]
+    # The same form submitted twice stores one file.
+    client.post(url, {"token": "u1", "file": text_file("协办意见.txt", "文教处无意见。")})
+    attachment = handling.attachments.get(original_name="协办意见.txt")
+    html = client.get(reverse("cases:detail", args=[handling.pk])).content.decode()
+    download = reverse("cases:attachment_download", args=[handling.pk, attachment.pk])
+    assert f'href="{download}"' in html
+    response = client.get(download)
     assert response.status_code == 200
-    assert b"".join(response.streaming_content) == "已落实。".encode()
-    for who in ("outsider", "low", "sysadmin"):
-        login(client, getattr(office, who))
-        assert client.get(url).status_code == 404
+    assert response["Content-Disposition"].startswith("attachment")
+    assert b"".join(response.streaming_content) == "文教处无意见。".encode()
+    assert AuditRecord.objects.filter(action="cases.download", actor=office.teacher).exists()
+
+
+def test_disguised_upload_is_refused_with_its_reason(client, office, handling, storage):
+    login(client, office.farmer)
+    fake = SimpleUploadedFile("报告.pdf", b"MZ\x90\x00 not a pdf", content_type="application/pdf")
+    response = client.post(
+        reverse("cases:attachment_add", args=[handling.pk]), {"token": "u2", "file": fake}
+    )
+    assert message_texts(response) and "附件已上传。" not in message_texts(response)
+    assert handling.attachments.count() == 1
 
 
 # --- creating --------------------------------------------------------------------------------
