@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import datetime
 from dataclasses import dataclass, field
-from typing import Any
 
 from django.db.models import Case as SqlCase
 from django.db.models import (
@@ -369,7 +368,7 @@ class CasePage:
     is_overdue: bool
     is_due_soon: bool
     pause_reason: str = ""
-    extra: dict[str, Any] = field(default_factory=dict)
+    blocked: dict[str, str] = field(default_factory=dict)
 
 
 def case_for_page(user, pk) -> Case:
@@ -453,6 +452,54 @@ def may_withdraw(user, case: Case, events: list[CaseEvent]) -> bool:
     )
 
 
+def _deadline_applicable(action: Action, case: Case) -> bool:
+    """Hide the clock actions that cannot apply now (resume while running, pause while
+    paused, extend with no extension left). The workflow declares these as effects, not
+    guards, so the page reads the effect kind; the service still decides on submit."""
+    from zhengban.workcalendar.deadlines import extension_refusal, get_rule
+
+    for effect in action.effects:
+        kind = getattr(effect.apply, "__qualname__", "").split(".")[0]
+        paused = case.deadline_state == "paused"
+        if kind == "resume_deadline" and not paused:
+            return False
+        if kind == "pause_deadline" and (
+            paused or not case.deadline_rule or not get_rule(case.deadline_rule).pausable
+        ):
+            return False
+        if kind == "extend_deadline" and (
+            not case.deadline_rule
+            or extension_refusal(get_rule(case.deadline_rule), case.deadline_extensions)
+        ):
+            return False
+    return True
+
+
+def guard_refusals(user, case: Case, actions: list[Action]) -> dict[str, str]:
+    """The first failing declared guard of each action, to show beside its button (the
+    service checks again on submit, with the parameters)."""
+    from .services import ActionContext
+
+    workflow = workflow_or_none(case.case_type)
+    refusals = {}
+    for action in actions:
+        ctx = ActionContext(
+            case=case,
+            workflow=workflow,
+            action=action,
+            actor=user,
+            principal=user,
+            params={},
+            comment="",
+            today=timezone.localdate(),
+        )
+        for guard in action.guards:
+            if not guard.check(ctx):
+                refusals[action.code] = str(guard.message)
+                break
+    return refusals
+
+
 def case_page(user, case: Case) -> CasePage:
     from .services import available_actions
 
@@ -514,6 +561,11 @@ def case_page(user, case: Case) -> CasePage:
         )
 
     open_tasks = [t for t in tasks if t.state == TaskState.OPEN]
+    actions = (
+        [a for a in available_actions(user, case) if _deadline_applicable(a, case)]
+        if workflow
+        else []
+    )
     return CasePage(
         case=case,
         workflow=workflow,
@@ -527,7 +579,8 @@ def case_page(user, case: Case) -> CasePage:
         timeline=timeline,
         comments=list(case.comments.all()),
         attachments=list(case.attachments.all()),
-        actions=available_actions(user, case) if workflow else [],
+        actions=actions,
+        blocked=guard_refusals(user, case, actions),
         may_hold=may_hold(user, case),
         may_withdraw=may_withdraw(user, case, events),
         is_overdue=bool(not case.closed and case.due_date and case.due_date < today),

@@ -102,6 +102,7 @@ def _action_forms(page: selectors.CasePage, pickers: forms.Pickers) -> list[dict
                 "form": form,
                 "url": reverse("cases:perform", args=[case.pk, action.code]),
                 "simple": not action.params and not action.comment_required,
+                "blocked": page.blocked.get(action.code, ""),
             }
         )
     kernel = []

@@ -499,6 +499,38 @@ def test_actions_are_offered_only_to_those_allowed(client, office):
     assert "withdraw" in offered and "assign" not in offered
 
 
+def test_failing_guards_disable_the_button_with_the_reason(client, office, handling):
+    login(client, office.farmer)
+    url = reverse("cases:detail", args=[handling.pk])
+    html = client.get(url).content.decode()
+    form = re.search(r'data-action="complete">(.*?)</form>', html, re.S).group(1)
+    assert '<button type="submit" disabled' in form
+    assert "暂不能提请办结：主办单位尚未反馈办理情况。" in html
+    services.assignment_report(assignment=_lead(handling), actor=office.farmer, report="已办")
+    html = client.get(url).content.decode()
+    assert "暂不能提请办结：协办单位尚未全部反馈" in html
+    services.assignment_waive(
+        assignment=handling.assignments.get(role="co"), actor=office.leader, reason="无需"
+    )
+    html = client.get(url).content.decode()
+    assert "暂不能提请办结" not in html
+    form = re.search(r'data-action="complete">(.*?)</form>', html, re.S).group(1)
+    assert "disabled" not in form
+
+
+def test_clock_actions_follow_the_clock(client, office, handling):
+    login(client, office.leader)
+    url = reverse("cases:detail", args=[handling.pk])
+    offered = action_codes(client.get(url))
+    assert {"pause", "extend"} <= offered and "resume" not in offered
+    perform(handling, "pause", office.head, params={"reason": "third_party"}, comment="征求意见")
+    offered = action_codes(client.get(url))
+    assert "resume" in offered and "pause" not in offered
+    perform(handling, "resume", office.head)
+    perform(handling, "extend", office.leader, comment="工作量大")
+    assert "extend" not in action_codes(client.get(url))  # extendable once
+
+
 def test_assignment_forms_are_shown_only_to_those_allowed(client, office, handling):
     lead, co = _lead(handling), handling.assignments.get(role="co")
 
