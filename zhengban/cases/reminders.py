@@ -378,9 +378,11 @@ class _Sweep:
 
     def _notify(self, notices, last_seq: dict[int, int]) -> None:
         keys = {dedupe_key(case["pk"], stage, due) for case, stage, due, _r in notices}
-        recipients = {pk for *_n, people in notices for pk in people}
+        case_ids = {case["pk"] for case, *_rest in notices}
+        # Looked up by case (indexed, a few rows each), not by recipient: a leader or a
+        # head can have hundreds of thousands of notifications.
         existing = set(
-            Notification.objects.filter(recipient_id__in=recipients, dedupe_key__in=keys)
+            Notification.objects.filter(case_id__in=case_ids, dedupe_key__in=keys)
             .order_by()
             .values_list("recipient_id", "dedupe_key")
         )
