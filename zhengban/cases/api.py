@@ -255,8 +255,7 @@ class CaseListCreate(ListAPIView):
     def get_queryset(self):
         tab = self.request.query_params.get("tab", "")
         form = forms.InboxFilterForm(
-            self.request.query_params,
-            units=selectors.unit_choices_queryset(),
+            self.request.query_params, units=selectors.filter_units(self.request.user)
         )
         if self.request.query_params and not form.is_valid():
             raise serializers.ValidationError(form.errors)

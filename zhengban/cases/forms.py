@@ -8,7 +8,7 @@ from functools import cached_property
 
 from django import forms
 from django.conf import settings
-from django.db.models import OuterRef, Subquery
+from django.db.models import OuterRef, Q, Subquery
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -25,10 +25,26 @@ DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 
 class Pickers:
     """Unit and people choices for the forms of one page, each loaded once (a page shows
-    several forms with the same pickers)."""
+    several forms with the same pickers).
 
-    def __init__(self, min_clearance: int = Clearance.PUBLIC):
+    The people listed are those near the work: members of `unit_ids` (the case's owner and
+    assigned units, the user's own) and the leaders; an office has thousands of people, too
+    many for one list. Any other active person cleared for the case is still accepted by id
+    (the API, or a list a later page narrows by search)."""
+
+    def __init__(self, min_clearance: int = Clearance.PUBLIC, unit_ids=None):
         self.min_clearance = min_clearance
+        self.unit_ids = None if unit_ids is None else set(unit_ids)
+        self._extra: dict[str, object] = {}
+
+    @classmethod
+    def for_case(cls, case, user) -> Pickers:
+        assigned = {
+            a.unit_id
+            for a in case.assignments.all()
+            if a.status in ("open", "reported", "returned")
+        }
+        return cls(case.sensitivity, {case.owner_unit_id, *assigned, *user.unit_ids})
 
     @cached_property
     def units(self) -> dict[str, object]:
@@ -45,21 +61,60 @@ class Pickers:
             groups.append((_("承办单位"), external))
         return groups
 
-    @cached_property
-    def people(self) -> dict[str, object]:
+    def _people(self):
         from zhengban.accounts.models import UnitMembership
 
         first_unit = UnitMembership.objects.filter(user=OuterRef("pk")).order_by("pk")
-        rows = selectors.people_queryset(self.min_clearance).annotate(
+        return selectors.people_queryset(self.min_clearance).annotate(
             unit_name=Subquery(first_unit.values("unit__name")[:1])
         )
+
+    @cached_property
+    def people(self) -> dict[str, object]:
+        rows = self._people()
+        if self.unit_ids is not None:
+            from zhengban.accounts.choices import LEADER_ROLES
+
+            rows = rows.filter(
+                Q(memberships__unit_id__in=self.unit_ids) | Q(role_grants__role__in=LEADER_ROLES)
+            ).distinct()
         return {str(u.pk): u for u in rows}
+
+    def person(self, key) -> object | None:
+        """A listed person, or any other active person cleared for the case."""
+        key = str(key)
+        if key in self.people:
+            return self.people[key]
+        if key not in self._extra:
+            found = self._people().filter(pk=int(key)).first() if key.isdigit() else None
+            self._extra[key] = found
+        return self._extra[key]
 
     @cached_property
     def people_choices(self) -> list:
         return [
             (k, f"{u}（{u.unit_name}）" if u.unit_name else str(u)) for k, u in self.people.items()
         ]
+
+
+class PersonField(forms.ChoiceField):
+    def __init__(self, *args, pickers: Pickers, **kwargs):
+        self.pickers = pickers
+        super().__init__(*args, choices=_blank(pickers.people_choices), **kwargs)
+
+    def valid_value(self, value) -> bool:
+        return self.pickers.person(value) is not None
+
+
+class PeopleField(forms.MultipleChoiceField):
+    widget = forms.CheckboxSelectMultiple
+
+    def __init__(self, *args, pickers: Pickers, **kwargs):
+        self.pickers = pickers
+        super().__init__(*args, choices=pickers.people_choices, **kwargs)
+
+    def valid_value(self, value) -> bool:
+        return self.pickers.person(value) is not None
 
 
 def _blank(choices, label="—"):
@@ -208,16 +263,9 @@ class ActionForm(VersionedForm):
                 widget=forms.CheckboxSelectMultiple(attrs={"class": "checks"}),
             )
         if param.kind == "user":
-            return forms.ChoiceField(
-                label=label, required=required, choices=_blank(self.pickers.people_choices)
-            )
+            return PersonField(label=label, required=required, pickers=self.pickers)
         if param.kind == "users":
-            return forms.MultipleChoiceField(
-                label=label,
-                required=required,
-                choices=self.pickers.people_choices,
-                widget=forms.CheckboxSelectMultiple(attrs={"class": "checks"}),
-            )
+            return PeopleField(label=label, required=required, pickers=self.pickers)
         if param.kind == "date":
             return forms.DateField(label=label, required=required, widget=DATE)
         if param.kind == "choice":
@@ -238,9 +286,9 @@ class ActionForm(VersionedForm):
             elif param.kind == "units":
                 value = [self.pickers.units[v] for v in value or []]
             elif param.kind == "user":
-                value = self.pickers.people.get(value) if value else None
+                value = self.pickers.person(value) if value else None
             elif param.kind == "users":
-                value = [self.pickers.people[v] for v in value or []]
+                value = [self.pickers.person(v) for v in value or []]
             if value not in (None, "", []):
                 values[param.name] = value
         return values
@@ -263,10 +311,8 @@ class KernelActionForm(VersionedForm):
         self.label = KERNEL_ACTIONS[code]
         self.fields["version"].initial = case.version
         if code in ("consult", "circulate"):
-            self.fields["users"] = forms.MultipleChoiceField(
-                label=_("征求意见人") if code == "consult" else _("传阅人"),
-                choices=pickers.people_choices,
-                widget=forms.CheckboxSelectMultiple(attrs={"class": "checks"}),
+            self.fields["users"] = PeopleField(
+                label=_("征求意见人") if code == "consult" else _("传阅人"), pickers=pickers
             )
             self.fields["comment"] = forms.CharField(
                 label=_("说明"),
@@ -274,18 +320,16 @@ class KernelActionForm(VersionedForm):
                 widget=forms.Textarea(attrs={"rows": 2}),
             )
         elif code == "transfer":
-            self.fields["to_user"] = forms.ChoiceField(
-                label=_("转交给"), choices=_blank(pickers.people_choices)
-            )
+            self.fields["to_user"] = PersonField(label=_("转交给"), pickers=pickers)
             self.fields["comment"] = forms.CharField(
                 label=_("转办理由"), widget=forms.Textarea(attrs={"rows": 2})
             )
 
     def users(self) -> list:
-        return [self.pickers.people[v] for v in self.cleaned_data.get("users") or []]
+        return [self.pickers.person(v) for v in self.cleaned_data.get("users") or []]
 
     def to_user(self):
-        return self.pickers.people.get(self.cleaned_data.get("to_user") or "")
+        return self.pickers.person(self.cleaned_data.get("to_user") or "")
 
 
 # --- tasks and assignments -----------------------------------------------------------------
@@ -367,23 +411,24 @@ class AttachmentForm(OnceForm):
 
 
 class DelegationForm(forms.Form):
-    delegate = forms.ChoiceField(label=_("受托人"))
     start = forms.DateField(label=_("开始日期"), widget=DATE)
     end = forms.DateField(label=_("结束日期"), widget=DATE)
     reason = forms.CharField(label=_("事由"), max_length=200)
 
     def __init__(self, *args, user, **kwargs):
         super().__init__(*args, **kwargs)
-        self.pickers = Pickers()
-        self.fields["delegate"].choices = _blank(
-            [(k, label) for k, label in self.pickers.people_choices if k != str(user.pk)]
-        )
+        self.pickers = Pickers(unit_ids=user.unit_ids)
+        self.fields["delegate"] = PersonField(label=_("受托人"), pickers=self.pickers)
+        self.fields["delegate"].choices = [
+            (k, label) for k, label in self.fields["delegate"].choices if k != str(user.pk)
+        ]
+        self.order_fields(["delegate", "start", "end", "reason"])
         today = timezone.localdate()
         self.fields["start"].initial = today
         self.fields["end"].initial = today + datetime.timedelta(days=6)
 
     def clean_delegate(self):
-        return self.pickers.people[self.cleaned_data["delegate"]]
+        return self.pickers.person(self.cleaned_data["delegate"])
 
 
 # --- validating, then calling the service (pages and API alike) --------------------------------
@@ -406,7 +451,7 @@ def _declared(case, code: str) -> bool:
 def perform_action(*, user, case, code: str, data) -> str:
     """Validate `data` with the action's form and take the action. Returns the action's
     label; raises a CaseError (a stale version is a VersionConflict from the service)."""
-    pickers = Pickers(min_clearance=case.sensitivity)
+    pickers = Pickers.for_case(case, user)
     if code in KERNEL_ACTIONS and not _declared(case, code):
         form = KernelActionForm(data, code=code, case=case, pickers=pickers)
         if not form.is_valid():
@@ -447,7 +492,7 @@ def perform_action(*, user, case, code: str, data) -> str:
 
 
 def assignment_action(*, user, case, assignment, verb: str, data) -> str:
-    form = assignment_form(verb, assignment, data, pickers=Pickers(case.sensitivity))
+    form = assignment_form(verb, assignment, data, pickers=Pickers.for_case(case, user))
     if not form.is_valid():
         raise services.GuardFailed(errors_text(form))
     cleaned = form.cleaned_data

@@ -179,11 +179,16 @@ def _week(today: datetime.date) -> tuple[datetime.date, datetime.date]:
 
 
 def _principal_unit_ids(user, ids: list[int]) -> set[int]:
-    if ids == [user.pk]:
-        return set(user.unit_ids)
-    from zhengban.accounts.models import UnitMembership
+    """The units of the user and of those who delegated to them (委托)."""
+    from .policies import _unit_ids_of
 
-    return set(UnitMembership.objects.filter(user_id__in=ids).values_list("unit_id", flat=True))
+    return _unit_ids_of(ids, user)
+
+
+def filter_units(user):
+    """Units the inbox may be narrowed to: one's own; every unit for leaders."""
+    units = unit_choices_queryset()
+    return units if user.has_role(*LEADER_ROLES) else units.filter(pk__in=user.unit_ids)
 
 
 def inbox_queryset(user, tab: str, filters: InboxFilters | None = None) -> QuerySet[Case]:
@@ -289,31 +294,6 @@ def decorate_rows(rows, today: datetime.date | None = None) -> list[Case]:
         kind = getattr(case, "my_task_kind", None)
         case.my_task_label = str(TaskKind(kind).label) if kind else ""
     return rows
-
-
-def tab_counts(user) -> dict[str, int]:
-    """How many rows each open tab has (one aggregate query)."""
-    from django.db.models import Count
-
-    today = timezone.localdate()
-    ids = principal_ids(user)
-    unit_ids = _principal_unit_ids(user, ids)
-    monday, sunday = _week(today)
-    my_task = Task.objects.filter(case=OuterRef("pk"), assignee_id__in=ids, state=TaskState.OPEN)
-    open_assignment = Assignment.objects.filter(
-        case=OuterRef("pk"), unit_id__in=unit_ids, status=AssignmentStatus.OPEN
-    )
-    counts = (
-        cases_visible_to(user)
-        .filter(closed=False)
-        .aggregate(
-            mine=Count("pk", filter=Q(assignee_id__in=ids) | Exists(my_task)),
-            unit=Count("pk", filter=Q(owner_unit_id__in=unit_ids) | Exists(open_assignment)),
-            overdue=Count("pk", filter=Q(due_date__lt=today)),
-            week=Count("pk", filter=Q(due_date__gte=monday, due_date__lte=sunday)),
-        )
-    )
-    return counts
 
 
 # --- the case page ---------------------------------------------------------------------------

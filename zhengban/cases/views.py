@@ -61,8 +61,7 @@ def inbox(request):
     tab = request.GET.get("tab", "mine")
     if tab not in selectors.INBOX_TABS:
         tab = "mine"
-    units = list(selectors.unit_choices_queryset().filter(pk__in=request.user.unit_ids))
-    form = forms.InboxFilterForm(request.GET or None, units=units)
+    form = forms.InboxFilterForm(request.GET or None, units=selectors.filter_units(request.user))
     filters = form.to_filters()
     page = _page(request, selectors.inbox_queryset(request.user, tab, filters))
     rows = selectors.decorate_rows(page.object_list)
@@ -141,7 +140,7 @@ def detail(request, pk: int):
 
         audit_read(actor=request.user, target=case, summary=_("查看事项"))
     page = selectors.case_page(request.user, case)
-    pickers = forms.Pickers(min_clearance=case.sensitivity)
+    pickers = forms.Pickers.for_case(case, request.user)
     assignments = []
     for view in page.assignments:
         a = view.assignment

@@ -751,6 +751,32 @@ def test_kernel_actions_circulate_consult_transfer_withdraw(client, office):
     assert "征求意见人" in message_texts(response)[0]
 
 
+def test_people_pickers_list_those_near_the_case_and_accept_others_by_id(client, office):
+    case = new_case(office)
+    login(client, office.clerk)
+    html = client.get(reverse("cases:detail", args=[case.pk])).content.decode()
+    circulate = html.split('data-action="circulate"')[1].split("</form>")[0]
+    listed = set(re.findall(r'name="users" value="(\d+)"', circulate))
+    # 督查室 people cleared for a 内部 case, and the leaders; not the 三员, not the low
+    # clearance, not other divisions.
+    expected = {office.clerk, office.head, office.leader, office.deputy, office.deputy2}
+    assert listed == {str(u.pk) for u in expected}
+    response = client.post(
+        reverse("cases:perform", args=[case.pk, "circulate"]),
+        {"version": case.version, "users": [office.outsider.pk]},
+    )
+    assert message_texts(response) == ["已传阅。"]
+    assert case.tasks.get().assignee == office.outsider
+    for refused in (office.low, office.sysadmin):
+        case.refresh_from_db()
+        response = client.post(
+            reverse("cases:perform", args=[case.pk, "circulate"]),
+            {"version": case.version, "users": [refused.pk]},
+        )
+        assert message_texts(response)[0].startswith("传阅人：")
+    assert case.tasks.count() == 1
+
+
 def test_comment_double_submit_is_harmless(client, office, handling):
     login(client, office.farmer)
     url = reverse("cases:comment_add", args=[handling.pk])
