@@ -11,6 +11,7 @@ from datetime import date, timedelta
 
 from django.core.exceptions import ValidationError
 from django.core.management.base import BaseCommand, CommandError
+from django.db import DatabaseError
 
 from zhengban.workcalendar import calendar, deadlines, services
 
@@ -63,7 +64,13 @@ class Command(BaseCommand):
         p.add_argument("--note", default="", help="说明，例如“2027年节假日”")
 
     def handle(self, *args, action, **options):
-        getattr(self, "do_" + action.replace("-", "_"))(**options)
+        try:
+            getattr(self, "do_" + action.replace("-", "_"))(**options)
+        except DatabaseError as error:
+            # The override table lives in the database: say how to create it, no traceback.
+            raise CommandError(
+                f"无法读取工作日历数据（{error}）；请先运行 zhengban migrate。", returncode=2
+            ) from None
 
     def _warn(self, result) -> None:
         for warning in result.warnings:
