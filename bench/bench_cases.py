@@ -3,8 +3,10 @@ and audit verification next to a bare Django view on the same machine.
 
     .venv/bin/python bench/bench_cases.py [--cases 1000000] [--requests 30] [--reuse]
 
-The database is its own SQLite file, /tmp/zhengban-bench.sqlite3 (WAL, as deployed),
-rebuilt on every run unless --reuse finds one with at least N cases. The sample 三定
+The database is its own SQLite file, /tmp/zhengban-bench.sqlite3 (WAL, as deployed; --db
+for another path), rebuilt on every run unless --reuse finds one with at least N cases
+(earlier sweeps' reminders are then deleted first); a lock file next to it makes a second
+run wait instead of deleting the database under the first. The sample 三定
 regulation is loaded through `org.services.regulation_load`, every unit gets a head and
 three staff, and two office leaders are created. The N cases (交办事项 of one year, spread
 over the units: ~85% closed, ~10% in handling with running deadlines around today, the
@@ -19,6 +21,7 @@ Then:
   through `cases.selectors` (the queries the pages run) and through the pages themselves
   (/cases/?tab=…, /cases/search/?q=…) with the Django test client, next to a bare view
   returning "ok" through the same client, session and middleware (the framework's floor);
+  plus the "mine" tab written as a union of two index lookups, to size a selector rewrite;
 - `zhengban tick` over all cases: the first run (every stage due today is new), a second
   run the same day (nothing new) and the next working day;
 - audit chain verification (records/s) over every record the run produced.
@@ -118,17 +121,19 @@ def main() -> None:
     parser.add_argument("--requests", type=int, default=30, help="timed requests per row")
     parser.add_argument("--batch", type=int, default=5000, help="cases per insert transaction")
     parser.add_argument("--reuse", action="store_true", help="keep a database already filled")
+    parser.add_argument("--db", type=Path, default=DB_PATH, help="SQLite file to (re)build")
     args = parser.parse_args()
+    db_path = args.db.resolve()
+    lock = hold_lock(db_path)  # noqa: F841 - held until the process ends
 
     scratch = tempfile.TemporaryDirectory(prefix="zhengban-bench-cases-")
-    os.environ["DATABASE_URL"] = f"sqlite:///{DB_PATH}"
+    os.environ["DATABASE_URL"] = f"sqlite:///{db_path}"
     os.environ["ZHENGBAN_VAR_DIR"] = scratch.name
     Path(scratch.name, "static").mkdir()  # WhiteNoise wants STATIC_ROOT to exist
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "zhengban.settings")
-    reuse = args.reuse and DB_PATH.exists()
+    reuse = args.reuse and db_path.exists()
     if not reuse:
-        for suffix in ("", "-wal", "-shm"):
-            Path(f"{DB_PATH}{suffix}").unlink(missing_ok=True)
+        remove_database(db_path)
 
     import django
 
@@ -145,7 +150,7 @@ def main() -> None:
     started = time.perf_counter()
     call_command("migrate", verbosity=0)
     if reuse and Case.objects.count() >= args.cases:
-        print(f"reusing {DB_PATH} ({Case.objects.count():,} cases)")
+        print(f"reusing {db_path} ({Case.objects.count():,} cases)")
         people = Office.load()
         generated = None
     else:
@@ -154,16 +159,33 @@ def main() -> None:
             from django.db import connection
 
             connection.close()
-            for suffix in ("", "-wal", "-shm"):
-                Path(f"{DB_PATH}{suffix}").unlink(missing_ok=True)
+            remove_database(db_path)
             call_command("migrate", verbosity=0)
         people = Office.create()
         generated = generate(args.cases, people, args.batch)
     setup_seconds = time.perf_counter() - started
     try:
-        measure(args, people, generated, setup_seconds)
+        measure(args, db_path, people, generated, setup_seconds)
     finally:
         scratch.cleanup()
+
+
+def hold_lock(db_path: Path):
+    """Serialize runs on one database file: a second run would delete it under the first."""
+    import fcntl
+
+    handle = open(f"{db_path}.lock", "w")  # noqa: SIM115 - kept open to hold the lock
+    try:
+        fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+    except BlockingIOError:
+        print(f"another bench run is using {db_path}; waiting for it to finish", flush=True)
+        fcntl.flock(handle, fcntl.LOCK_EX)
+    return handle
+
+
+def remove_database(db_path: Path) -> None:
+    for suffix in ("", "-wal", "-shm"):
+        Path(f"{db_path}{suffix}").unlink(missing_ok=True)
 
 
 # --- the office -------------------------------------------------------------------------------
@@ -249,8 +271,9 @@ class Office:
 
 
 class Inserter:
-    """Multi-row INSERTs for a model straight through the cursor: the bulk path skips model
-    instances and signals (there are none on these tables), not the database's triggers."""
+    """Batched INSERTs (executemany) for a model straight through the cursor: the bulk path
+    skips model instances and signals (there are none on these tables), not the database's
+    triggers."""
 
     def __init__(self, cursor, model, fields: list[str]):
         from django.db import connection
@@ -505,7 +528,7 @@ def timed(fn, repeat: int, warmup: int = 2) -> list[float]:
     return values
 
 
-def measure(args, office: Office, generated: dict | None, setup_seconds: float) -> None:
+def measure(args, db_path, office: Office, generated: dict | None, setup_seconds: float) -> None:
     from django.conf import settings
     from django.db import connection
     from django.test import Client
@@ -521,7 +544,7 @@ def measure(args, office: Office, generated: dict | None, setup_seconds: float) 
     table: list[tuple[str, str]] = []
     total = Case.objects.count()
     print(
-        f"\ncase kernel bench: {total:,} cases, SQLite {DB_PATH}, Python {sys.version.split()[0]}"
+        f"\ncase kernel bench: {total:,} cases, SQLite {db_path}, Python {sys.version.split()[0]}"
     )
     if generated:
         rows = sum(v for k, v in generated.items() if k != "seconds")
@@ -681,7 +704,7 @@ def measure(args, office: Office, generated: dict | None, setup_seconds: float) 
     table.append(
         ("notifications", f"{Notification.objects.count() - notifications_before:,} from tick")
     )
-    table.append(("database", f"{_size(DB_PATH) / 1e9:.2f} GB on disk"))
+    table.append(("database", f"{_size(db_path) / 1e9:.2f} GB on disk"))
     table.append(("whole run", f"{time.perf_counter() - RUN_STARTED:.0f} s"))
     width = max(len(label) for label, _v in table)
     for label, value in table:
