@@ -198,17 +198,20 @@ def inbox_queryset(user, tab: str, filters: InboxFilters | None = None) -> Query
     today = timezone.localdate()
     qs = cases_visible_to(user)
     ids = principal_ids(user)
+    # The two "my work" tabs are unions of index lookups, not conditions OR-ed across
+    # tables, which make SQLite scan every case (200,000 cases, first page plus count: 我的待办
+    # 385 → 24 ms, 本处室待办 198 → 39 ms).
     if tab == "mine":
-        my_task = Task.objects.filter(
-            case=OuterRef("pk"), assignee_id__in=ids, state=TaskState.OPEN
-        )
-        qs = qs.filter(Q(closed=False, assignee_id__in=ids) | Exists(my_task))
+        held = Case.objects.filter(closed=False, assignee_id__in=ids).values("pk")
+        tasked = Task.objects.filter(assignee_id__in=ids, state=TaskState.OPEN).values("case_id")
+        qs = qs.filter(pk__in=held.union(tasked))
     elif tab == "unit":
         unit_ids = _principal_unit_ids(user, ids)
-        open_assignment = Assignment.objects.filter(
-            case=OuterRef("pk"), unit_id__in=unit_ids, status=AssignmentStatus.OPEN
-        )
-        qs = qs.filter(closed=False).filter(Q(owner_unit_id__in=unit_ids) | Exists(open_assignment))
+        owned = Case.objects.filter(closed=False, owner_unit_id__in=unit_ids).values("pk")
+        assigned = Assignment.objects.filter(
+            unit_id__in=unit_ids, status=AssignmentStatus.OPEN, case__closed=False
+        ).values("case_id")
+        qs = qs.filter(pk__in=owned.union(assigned))
     elif tab == "overdue":
         qs = qs.filter(closed=False, due_date__lt=today)
     elif tab == "week":
