@@ -94,6 +94,7 @@ TEMPLATES = [
                 "django.contrib.messages.context_processors.messages",
                 "django.template.context_processors.i18n",
                 "zhengban.accounts.context_processors.navigation",
+                "zhengban.cases.context_processors.notifications",
             ],
         },
     }
@@ -147,6 +148,9 @@ USE_TZ = True
 
 STATIC_URL = "/static/"
 STATIC_ROOT = VAR_DIR / "static"
+STATIC_ROOT.mkdir(
+    parents=True, exist_ok=True
+)  # WhiteNoise expects it even when serving via finders
 STATICFILES_DIRS = [BASE_DIR / "static"]
 # npm installs front-end packages here at setup time; they are served locally, never from a CDN.
 NODE_MODULES_DIR = PROJECT_DIR / "node_modules"

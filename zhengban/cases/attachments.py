@@ -24,6 +24,7 @@ from django.db import transaction
 from django.http import FileResponse, Http404
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from zhengban.audit.services import audit_denied, audit_record
 
@@ -76,7 +77,7 @@ OLE2_TYPES = {
 PNG = _kind("PNG", "image/png", ".png")
 JPEG = _kind("JPEG", "image/jpeg", ".jpg", ".jpeg")
 TIFF = _kind("TIFF", "image/tiff", ".tif", ".tiff")
-TEXT = _kind(_("纯文本"), "text/plain; charset=utf-8", ".txt", ".csv")
+TEXT = _kind(gettext_lazy("纯文本"), "text/plain; charset=utf-8", ".txt", ".csv")
 
 ALLOWED_EXTENSIONS = frozenset().union(
     *(k.extensions for k in (PDF, OFD, DOCX, XLSX, PPTX, OLE2, PNG, JPEG, TIFF, TEXT))
@@ -249,7 +250,8 @@ def _sniff(uploaded_file, extension: str) -> FileKind | None:
         raise AttachmentRefused(_("文件为空。"))
     kind = _binary_kind(head, uploaded_file)
     if kind is None:
-        if MARKUP.match(head) or head.startswith(b"#!") or extension not in TEXT.extensions:
+        text = head.removeprefix(b"\xef\xbb\xbf")  # a UTF-8 BOM must not hide markup
+        if MARKUP.match(text) or text.startswith(b"#!") or extension not in TEXT.extensions:
             raise _not_allowed(extension)
     elif extension not in kind.extensions:
         raise _disguised(kind.label, extension)
@@ -263,7 +265,7 @@ def attachment_add(*, case: Case, actor, uploaded_file) -> Attachment:
     classified records on a system not approved for their content."""
     if case.closed:
         raise services.TransitionNotAllowed(_("事项已办结，不能再上传附件。"))
-    principal = services._require_holder(actor, case, _("上传附件"))
+    principal = services.holder_principal(actor, case, _("上传附件"))
     services.check_content_allowed(case.sensitivity, has_content=True)
     name = display_name(getattr(uploaded_file, "name", ""))
     extension = _extension(name)

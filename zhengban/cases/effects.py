@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from django.utils.translation import gettext as _
 
-from zhengban.workcalendar.deadlines import extension_refusal, get_rule
+from zhengban.workcalendar.deadlines import compute_due, extension_refusal, get_rule
 
 from . import notifications
 from .choices import AssignmentRole, AssignmentStatus, TaskKind, TaskState
@@ -82,6 +82,12 @@ def start_deadline(rule_code: str = "") -> Effect:
         ctx.case.deadline_extensions = 0
         ctx.event_data["deadline"] = "start"
         ctx.event_data["rule"] = code
+        # A fresh clock has no pauses yet: compute now so later effects (assignment due
+        # dates) see the due date; the kernel recomputes from history after the event.
+        due = compute_due(get_rule(code), ctx.today)
+        ctx.case.due_date, ctx.case.due_provisional = due.date, due.provisional
+        ctx.case.deadline_basis = due.basis_text
+        ctx.case.deadline_state = "running"
 
     return Effect(apply, _("开始计算办理期限"))
 

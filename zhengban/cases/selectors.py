@@ -413,7 +413,7 @@ def may_hold(user, case: Case) -> bool:
     from . import services
 
     try:
-        services._require_holder(user, case, "")
+        services.holder_principal(user, case, "")
     except services.PermissionRefused:
         return False
     return True

@@ -625,7 +625,7 @@ def _after_countersign(case: Case, round_: ApprovalRound, actor: User) -> None:
     )
 
 
-def _require_holder(actor: User, case: Case, what: str) -> User:
+def holder_principal(actor: User, case: Case, what: str) -> User:
     """The case holder (承办人), a member of the owner or an open assigned unit, or a leader."""
     for pk in principal_ids(actor):
         principal = actor if pk == actor.pk else User.objects.get(pk=pk)
@@ -662,7 +662,7 @@ def _fan_out(case, actor, version, users, note, kind, label, code) -> list[Task]
         case = _lock(case, version)
         if case.closed and kind != TaskKind.CIRCULATE:
             raise TransitionNotAllowed(_("事项已办结。"))
-        principal = _require_holder(actor, case, label)
+        principal = holder_principal(actor, case, label)
         if not users:
             raise GuardFailed(_("请选择人员。"))
         people = _resolve_users(case, users)
@@ -699,7 +699,7 @@ def case_transfer(*, case: Case, actor: User, version: int, to_user: User, reaso
             raise TransitionNotAllowed(_("事项已办结。"))
         if not reason.strip():
             raise GuardFailed(_("转办须填写理由。"))
-        principal = _require_holder(actor, case, _("转办"))
+        principal = holder_principal(actor, case, _("转办"))
         if not cases_visible_to(to_user).filter(pk=case.pk).exists() and not (
             to_user.clearance >= case.sensitivity and to_user.unit_ids & {case.owner_unit_id}
         ):

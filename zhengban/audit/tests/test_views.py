@@ -220,7 +220,7 @@ def test_log_page_runs_the_same_queries_whatever_the_size(
 
     # session, user, role grants, page of records, chain head, latest verification, and
     # the session save for the idle-timeout stamp (UPDATE inside a savepoint in tests).
-    with django_assert_num_queries(9):
+    with django_assert_num_queries(10):
         response = client.get(LOG, {"action": "test."})
 
     assert len(response.context["page"].records) == count

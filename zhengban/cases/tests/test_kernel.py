@@ -121,6 +121,7 @@ def test_assign_creates_lead_and_co_assignments_and_a_deadline_with_basis(office
     assert case.state == "handling"
     roles = dict(case.assignments.values_list("unit__name", "role"))
     assert roles == {"农经处": "lead", "文教处": "co"}
+    assert set(case.assignments.values_list("due_date", flat=True)) == {case.due_date}
     assert case.due_date is not None and case.due_date > datetime.date.today()
     assert "公文处理工作条例" in case.deadline_basis
     assert Notification.objects.filter(recipient=office.farmer, case=case).exists()

@@ -141,9 +141,10 @@ def test_query_counts_do_not_grow_with_units_and_people(client, main_org, reader
 def test_exact_query_count_of_the_chart(client, main_org, reader, django_assert_num_queries):
     client.force_login(reader)
     client.get(reverse("org:chart"))
-    # session, user, organizations, units, 合署 links, duties, roles (navigation), and the
-    # idle-timeout middleware saving the session (savepoint, update, release)
-    with django_assert_num_queries(10):
+    # session, user, organizations, units, 合署 links, duties, roles (navigation), the bell's
+    # unread count, and the idle-timeout middleware saving the session (savepoint, update,
+    # release)
+    with django_assert_num_queries(11):
         client.get(reverse("org:chart"))
 
 
