@@ -151,3 +151,9 @@ def test_only_the_most_specific_navigation_entry_is_active(rf, clerk):
     request.user = clerk
     active = [item["label"] for item in navigation(request)["navigation"] if item["active"]]
     assert active == ["编制管理"]
+
+
+def test_browser_language_does_not_switch_the_ui(client, clerk):
+    client.force_login(clerk)
+    page = client.get(reverse("home"), HTTP_ACCEPT_LANGUAGE="en-US,en;q=0.9").content.decode()
+    assert 'lang="zh-hans"' in page
