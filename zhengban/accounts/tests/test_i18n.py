@@ -161,9 +161,11 @@ def test_chinese_is_the_default_without_a_language_cookie(client, staff):
     assert elements(home, "li", inside="nav.sidebar") == NAV_ZH
     assert elements(home, "h1") == ["工作台"]
     assert elements(home, "button", inside="header.topbar") == ["English", "退出"]
-    # A Chinese browser asking for Chinese gets it too.
-    inbox = client.get(reverse("cases:inbox"), HTTP_ACCEPT_LANGUAGE="zh-CN,zh;q=0.9")
+    # Only the switch changes the language, not an English browser.
+    inbox = client.get(reverse("cases:inbox"), HTTP_ACCEPT_LANGUAGE="en-US,en;q=0.9")
+    assert html_lang(inbox) == "zh-hans"
     assert elements(inbox, "h1") == ["待办事项"]
+    assert elements(inbox, "a", inside="nav.tabs")[0] == "我的待办"
 
 
 def test_home_in_english(client, staff):
