@@ -8,7 +8,7 @@ from __future__ import annotations
 import re
 import threading
 
-from django.db import connection
+from django.db import connection, transaction
 from django.db.models import QuerySet
 from django.db.models.expressions import RawSQL
 
@@ -47,12 +47,52 @@ def tokenize(text: str) -> list[str]:
     return tokens
 
 
+def case_tokens(number: str, title: str, body: str, comments) -> str:
+    """What the index holds for a case: the tokens of its number, title, body, comments."""
+    return " ".join(tokenize(" ".join([number, title, body, *comments])))
+
+
 def index_case(case: Case) -> None:
     comments = Comment.objects.filter(case=case).values_list("text", flat=True)
-    text = " ".join([case.number, case.title, case.body, *comments])
     CaseSearchText.objects.update_or_create(
-        case=case, defaults={"tokens": " ".join(tokenize(text))}
+        case=case, defaults={"tokens": case_tokens(case.number, case.title, case.body, comments)}
     )
+
+
+def reindex(*, batch_size: int = 500, progress=None) -> int:
+    """Rebuild every case's index row (after a change of tokenization), in batches by pk;
+    `progress(done)` is called after each batch. Returns the number of cases indexed."""
+    done, last = 0, 0
+    while True:
+        with transaction.atomic():
+            # The batch's cases are locked while read and re-indexed, so a service writing
+            # one of them (they lock the case too) cannot be overwritten by a stale text.
+            rows = list(
+                Case.objects.select_for_update()
+                .filter(pk__gt=last)
+                .order_by("pk")
+                .values_list("pk", "number", "title", "body")[:batch_size]
+            )
+            if not rows:
+                return done
+            last = rows[-1][0]
+            comments: dict[int, list[str]] = {}
+            for case_id, text in (
+                Comment.objects.filter(case_id__in=[r[0] for r in rows])
+                .order_by("case_id", "created_at", "pk")
+                .values_list("case_id", "text")
+            ):
+                comments.setdefault(case_id, []).append(text)
+            entries = [
+                CaseSearchText(case_id=pk, tokens=case_tokens(n, t, b, comments.get(pk, ())))
+                for pk, n, t, b in rows
+            ]
+            # Delete and insert: the FTS5 triggers keep the full-text table in step.
+            CaseSearchText.objects.filter(case_id__in=[e.case_id for e in entries]).delete()
+            CaseSearchText.objects.bulk_create(entries)
+        done += len(entries)
+        if progress:
+            progress(done)
 
 
 def search_filter(queryset: QuerySet[Case], query: str) -> QuerySet[Case]:

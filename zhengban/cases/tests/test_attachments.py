@@ -151,6 +151,7 @@ DISGUISED = [
     ("扫描件.jpg", b"\x89PNG\r\n\x1a\n" + bytes(64)),
     ("说明.txt", b"<html><script>alert(1)</script></html>"),
     ("说明.txt", b"#!/bin/sh\nrm -rf /\n"),
+    ("说明.txt", b"\xef\xbb\xbf<html><script>alert(1)</script></html>"),
     ("说明.txt", PE),
     ("说明.txt", b"\xff\xfe\x00\x00binary\x00\x01\x02"),
     ("公文.ofd", zip_bytes("Doc_0/Document.xml")),

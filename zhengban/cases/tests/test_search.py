@@ -230,6 +230,27 @@ def test_search_is_one_query_whatever_the_data_size(office, django_assert_num_qu
         assert len(list(search_filter(cases_visible_to(user), "饮水安全"))) == 21
 
 
+def test_reindex_command_rebuilds_every_entry(office, cases):
+    import io
+
+    from django.core.management import call_command
+
+    water = cases[0]
+    services.comment_add(case=water, actor=office.clerk, text="请同步排查校园直饮水设施。")
+    CaseSearchText.objects.update(tokens="")  # as if indexed by an older tokenizer
+    CaseSearchText.objects.filter(case_id=cases[1].pk).delete()
+    assert search(office.clerk, "饮水") == set()
+    out = io.StringIO()
+    call_command("reindex_cases", "--batch-size", "2", stdout=out)
+    assert "3 件" in out.getvalue()
+    assert search(office.clerk, "农村饮水") == {WATER}
+    assert search(office.clerk, "校园直饮水") == {WATER}
+    assert search(office.clerk, "安全生产") == {"关于开展安全生产大检查的通知"}
+    assert search(office.clerk, "PM2.5") == {"关于切实做好防汛抗旱工作的紧急通知"}
+    assert CaseSearchText.objects.count() == 3
+    assert index_rows("通知") == 3
+
+
 @pytest.mark.postgres
 def test_postgres_search_uses_the_gin_index(office, cases):
     with connection.cursor() as cursor:
