@@ -17,6 +17,7 @@ from django.conf import settings
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
+from django.utils import translation
 from django.utils.translation.template import templatize
 
 from zhengban.accounts.choices import Role
@@ -127,6 +128,14 @@ def html_lang(response) -> str:
 
 
 # --- fixtures ------------------------------------------------------------------------------
+
+
+@pytest.fixture(autouse=True)
+def _chinese_afterwards():
+    # The language middleware activates English for the thread and leaves it active after
+    # the response; later tests in this process must start from the default again.
+    yield
+    translation.deactivate()
 
 
 @pytest.fixture
