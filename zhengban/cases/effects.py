@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from zhengban.workcalendar.deadlines import compute_due, extension_refusal, get_rule
 
@@ -51,7 +52,7 @@ def assign_units() -> Effect:
             message=_("交办：%(title)s") % {"title": ctx.case.title},
         )
 
-    return Effect(apply, _("交办主办、协办单位"))
+    return Effect(apply, gettext_lazy("交办主办、协办单位"))
 
 
 def set_assignee(param: str = "assignee") -> Effect:
@@ -69,7 +70,7 @@ def set_assignee(param: str = "assignee") -> Effect:
         ctx.event_data.setdefault("task_ids", []).extend(t.pk for t in tasks)
         ctx.event_data["assignee"] = user.pk
 
-    return Effect(apply, _("指定承办人"))
+    return Effect(apply, gettext_lazy("指定承办人"))
 
 
 def start_deadline(rule_code: str = "") -> Effect:
@@ -89,7 +90,7 @@ def start_deadline(rule_code: str = "") -> Effect:
         ctx.case.deadline_basis = due.basis_text
         ctx.case.deadline_state = "running"
 
-    return Effect(apply, _("开始计算办理期限"))
+    return Effect(apply, gettext_lazy("开始计算办理期限"))
 
 
 def pause_deadline() -> Effect:
@@ -109,7 +110,7 @@ def pause_deadline() -> Effect:
         ctx.event_data["deadline"] = "pause"
         ctx.event_data["reason"] = reason
 
-    return Effect(apply, _("暂停计时"))
+    return Effect(apply, gettext_lazy("暂停计时"))
 
 
 def resume_deadline() -> Effect:
@@ -118,7 +119,7 @@ def resume_deadline() -> Effect:
             raise _error(_("期限未在暂停计时中。"))
         ctx.event_data["deadline"] = "resume"
 
-    return Effect(apply, _("恢复计时"))
+    return Effect(apply, gettext_lazy("恢复计时"))
 
 
 def extend_deadline() -> Effect:
@@ -134,4 +135,4 @@ def extend_deadline() -> Effect:
         ctx.event_data["deadline"] = "extend"
         ctx.event_data["extensions"] = ctx.case.deadline_extensions
 
-    return Effect(apply, _("延长办理期限"))
+    return Effect(apply, gettext_lazy("延长办理期限"))

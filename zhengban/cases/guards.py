@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from django.utils.translation import gettext as _
+from django.utils.text import format_lazy
+from django.utils.translation import gettext_lazy as _
 
 from .choices import AssignmentRole, AssignmentStatus
 from .models import Assignment, Attachment
@@ -15,8 +16,8 @@ def required_fields(*names: str, labels: dict[str, str] | None = None) -> Guard:
     def check(ctx) -> bool:
         return all(str(getattr(ctx.case, name, "") or "").strip() for name in names)
 
-    listed = "、".join(labels.get(n, n) for n in names)
-    return Guard(check, _("请先填写：%(fields)s。") % {"fields": listed})
+    listed = format_lazy("{}" + "、{}" * (len(names) - 1), *(labels.get(n, n) for n in names))
+    return Guard(check, format_lazy(_("请先填写：{fields}。"), fields=listed))
 
 
 def has_attachment() -> Guard:

@@ -17,6 +17,7 @@ from django.db import IntegrityError, transaction
 from django.db.models import F, Max
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from zhengban.accounts.choices import LEADER_ROLES, Clearance
 from zhengban.accounts.models import User
@@ -70,7 +71,7 @@ class ContentNotAllowed(CaseError):
     code = "classified_content_refused"
 
 
-CLASSIFIED_RULE = _(
+CLASSIFIED_RULE = gettext_lazy(
     "本系统不是经批准的涉密信息系统，依据《保守国家秘密法》（2024年修订）第二十九条至第三十一条，"
     "秘密及以上事项只能登记元数据（编号、来文单位、密级、份号、存放位置、保管人），"
     "不得录入正文或上传扫描件。"
@@ -155,7 +156,7 @@ def check_content_allowed(sensitivity: int, *, has_content: bool) -> None:
         return
     level = settings.CLASSIFIED_SYSTEM_LEVEL
     if level < Clearance.SECRET:
-        raise ContentNotAllowed(CLASSIFIED_RULE)
+        raise ContentNotAllowed(str(CLASSIFIED_RULE))
     if sensitivity > level:
         raise ContentNotAllowed(
             _("本系统批准处理的最高密级为%(level)s，不能录入%(sens)s内容。")
@@ -399,7 +400,7 @@ def case_perform(
         )
         for guard in action.guards:
             if not guard.check(ctx):
-                raise GuardFailed(guard.message)
+                raise GuardFailed(str(guard.message))
         from_state = case.state
         snapshot = _snapshot(case)
         if action.target:

@@ -10,6 +10,7 @@ from enum import StrEnum
 from typing import TYPE_CHECKING, Any
 
 from django.core.exceptions import ImproperlyConfigured
+from django.utils.translation import gettext_lazy as _
 
 if TYPE_CHECKING:
     from .services import ActionContext
@@ -28,13 +29,13 @@ class Relation(StrEnum):
 
 
 RELATION_LABELS = {
-    Relation.ANY: "可见该事项者",
-    Relation.OWNER_UNIT_MEMBER: "主责处室人员",
-    Relation.OWNER_UNIT_HEAD: "主责处室负责人",
-    Relation.LEAD_UNIT_MEMBER: "主办单位人员",
-    Relation.ASSIGNED_UNIT_MEMBER: "承办单位人员",
-    Relation.ASSIGNEE: "承办人",
-    Relation.CREATOR: "创建人",
+    Relation.ANY: _("可见该事项者"),
+    Relation.OWNER_UNIT_MEMBER: _("主责处室人员"),
+    Relation.OWNER_UNIT_HEAD: _("主责处室负责人"),
+    Relation.LEAD_UNIT_MEMBER: _("主办单位人员"),
+    Relation.ASSIGNED_UNIT_MEMBER: _("承办单位人员"),
+    Relation.ASSIGNEE: _("承办人"),
+    Relation.CREATOR: _("创建人"),
 }
 
 

@@ -16,7 +16,7 @@ OWNER_HEAD_OR_LEADER = (
     Permit(roles=HEADS, relation=Relation.OWNER_UNIT_HEAD),
     Permit(roles=LEADERS),
 )
-FIELD_LABELS = {"title": "标题", "body": "事项内容"}
+FIELD_LABELS = {"title": _("标题"), "body": _("事项内容")}
 LEAD_UNIT = (Permit(relation=Relation.LEAD_UNIT_MEMBER),)
 
 ASSIGNED_TASK = register(

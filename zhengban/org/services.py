@@ -519,7 +519,7 @@ class ImportRefused(Exception):
     def __init__(self, errors: list[tuple[int, str]]):
         self.errors = errors
         super().__init__(
-            "; ".join(f"{_('第%(n)d行') % {'n': r}}：{m}" if r else m for r, m in errors)
+            "; ".join(_("第%(n)d行：%(m)s") % {"n": r, "m": m} if r else m for r, m in errors)
         )
 
 
