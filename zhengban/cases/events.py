@@ -26,6 +26,7 @@ register("cases.assignment.report", _("{actor} 反馈 {object} 的办理情况")
 register("cases.assignment.return", _("{actor} 退回 {object}{summary_part}"), label=_("退回"))
 register("cases.assignment.waive", _("{actor} 免除 {object} 的协办反馈"), label=_("免除反馈"))
 register("cases.assignment.reassign", _("{actor} 改派 {object}{summary_part}"), label=_("改派"))
+register("cases.tick", _("临期提醒与逾期催办{summary_part}"), label=_("催办扫描"))
 register("cases.countersign.passed", _("{object} 会签通过"), label=_("会签通过"))
 register("cases.countersign.rejected", _("{object} 会签未通过"), label=_("会签未通过"))
 for kind, text in (

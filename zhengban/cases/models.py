@@ -148,7 +148,11 @@ class Assignment(models.Model):
     class Meta:
         verbose_name = _("交办")
         ordering = ["case", "role", "pk"]
-        indexes = [models.Index(fields=["unit", "status"])]
+        indexes = [
+            models.Index(fields=["unit", "status"]),
+            # `zhengban tick` looks for open assignments due before their case.
+            models.Index(fields=["status", "due_date"]),
+        ]
         constraints = [
             # One open lead unit per case at a time.
             models.UniqueConstraint(
