@@ -136,3 +136,25 @@ def extend_deadline() -> Effect:
         ctx.event_data["extensions"] = ctx.case.deadline_extensions
 
     return Effect(apply, gettext_lazy("延长办理期限"))
+
+
+def open_child_case(case_type: str = "") -> Effect:
+    """Open a child case (分解交办) titled by param `child_title`, owned by the same unit, with
+    the parent's sensitivity and urgency; `case_type` defaults to the parent's type."""
+
+    def apply(ctx) -> None:
+        from .services import case_create
+
+        child = case_create(
+            case_type=case_type or ctx.case.case_type,
+            title=ctx.params["child_title"],
+            body=ctx.params.get("child_body", "") or ctx.comment,
+            owner_unit=ctx.case.owner_unit,
+            actor=ctx.actor,
+            sensitivity=ctx.case.sensitivity,
+            urgency=ctx.case.urgency,
+            parent=ctx.case,
+        )
+        ctx.event_data.setdefault("children", []).append(child.number)
+
+    return Effect(apply, gettext_lazy("开启子事项"))

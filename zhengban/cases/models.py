@@ -46,6 +46,10 @@ class Case(models.Model):
         "org.Unit", on_delete=models.PROTECT, related_name="owned_cases", verbose_name=_("主责处室")
     )
     creator = models.ForeignKey(USER, on_delete=models.PROTECT, related_name="created_cases")
+    # A case opened by an action of another (分解交办): the child keeps a link to its origin.
+    parent = models.ForeignKey(
+        "self", on_delete=models.PROTECT, null=True, blank=True, related_name="children"
+    )
     # The person currently holding the case (承办人), if any.
     assignee = models.ForeignKey(
         USER, on_delete=models.SET_NULL, null=True, blank=True, related_name="held_cases"

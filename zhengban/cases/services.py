@@ -287,6 +287,7 @@ def case_create(
     sensitivity: int = Clearance.PUBLIC,
     urgency: str = Urgency.NORMAL,
     assignee: User | None = None,
+    parent: Case | None = None,
 ) -> Case:
     workflow = get_workflow(case_type)
     if not may_create(actor, workflow, owner_unit):
@@ -312,8 +313,12 @@ def case_create(
         owner_unit=owner_unit,
         creator=actor,
         assignee=assignee or actor,
+        parent=parent,
     )
-    _append_event(case, actor=actor, principal=actor, action="create", to_state=case.state)
+    data = {"parent": parent.number} if parent else {}
+    _append_event(
+        case, actor=actor, principal=actor, action="create", to_state=case.state, data=data
+    )
     search.index_case(case)
     return case
 

@@ -111,6 +111,18 @@ ASSIGNED_TASK = register(
                 comment_required=True,
             ),
             Action(
+                "split",
+                _("分解交办"),
+                source=("handling",),
+                target=None,
+                permits=OWNER_HEAD_OR_LEADER,
+                params=(
+                    Param("child_title", "text", _("子事项标题")),
+                    Param("child_body", "text", _("子事项内容"), required=False),
+                ),
+                effects=(effects.open_child_case(),),
+            ),
+            Action(
                 "complete",
                 _("提请办结"),
                 source=("handling",),

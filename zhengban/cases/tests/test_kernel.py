@@ -504,3 +504,22 @@ def test_case_model_holds_number_uniqueness(office):
             owner_unit=office.duchashi,
             creator=office.clerk,
         )
+
+
+def test_split_opens_a_child_case_linked_to_its_parent(office):
+    case = to_handling(office)
+    with pytest.raises(services.GuardFailed, match="子事项标题"):
+        perform(case, "split", office.head, params={})
+    perform(case, "split", office.head, params={"child_title": "农村饮水工程冬季管护检查"})
+    child = case.children.get()
+    assert child.title == "农村饮水工程冬季管护检查"
+    assert (child.case_type, child.state, child.owner_unit) == (
+        "assigned_task",
+        "draft",
+        office.duchashi,
+    )
+    assert child.sensitivity == case.sensitivity
+    assert case.events.get(action="split").data["children"] == [child.number]
+    assert child.events.get(action="create").data == {"parent": case.number}
+    with pytest.raises(services.PermissionRefused):
+        perform(case, "split", office.farmer, params={"child_title": "越权"})
