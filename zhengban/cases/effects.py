@@ -158,3 +158,33 @@ def open_child_case(case_type: str = "") -> Effect:
         ctx.event_data.setdefault("children", []).append(child.number)
 
     return Effect(apply, gettext_lazy("开启子事项"))
+
+
+def learn_routing() -> Effect:
+    """When the lead unit chosen differs from the router's first suggestion for the case's
+    text, keep the decision as a correction the router learns from (routing app)."""
+
+    def apply(ctx) -> None:
+        from zhengban.routing import selectors as routing
+        from zhengban.routing.policies import can_confirm
+        from zhengban.routing.services import routing_confirm
+
+        text = f"{ctx.case.title}\n{ctx.case.body}".strip()
+        if not can_confirm(ctx.actor):
+            return
+        try:
+            matches = routing.route_text(text, top=1)
+        except routing.RoutingUnavailable:
+            return  # no regulation loaded: nothing to learn against
+        lead = ctx.params["lead_unit"]
+        if not matches or matches[0].key == routing.unit_key(lead.pk):
+            return
+        chosen_keys = {t.key for t in routing.routing_index().targets}
+        if routing.unit_key(lead.pk) not in chosen_keys:
+            return  # a unit the router does not index (no duties) teaches it nothing
+        routing_confirm(
+            text=text, suggested=matches[0].key, chosen=lead, actor=ctx.actor, case=ctx.case
+        )
+        ctx.event_data["routing_suggested"] = matches[0].name
+
+    return Effect(apply, gettext_lazy("记录分办纠正"))

@@ -80,7 +80,7 @@ ASSIGNED_TASK = register(
                     Param("co_units", "units", _("协办单位"), required=False),
                     Param("instructions", "text", _("交办要求"), required=False),
                 ),
-                effects=(effects.start_deadline(), effects.assign_units()),
+                effects=(effects.start_deadline(), effects.assign_units(), effects.learn_routing()),
                 withdrawable=True,
             ),
             Action(
