@@ -5,6 +5,7 @@ Results always pass through the visibility policy; search never widens what a us
 
 from __future__ import annotations
 
+import logging
 import re
 import threading
 
@@ -29,6 +30,7 @@ def _jieba():
             if _tokenizer is None:
                 import jieba
 
+                jieba.setLogLevel(logging.WARNING)  # no dictionary-loading chatter on stderr
                 tokenizer = jieba.Tokenizer()
                 tokenizer.initialize()
                 _tokenizer = tokenizer
