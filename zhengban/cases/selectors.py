@@ -601,12 +601,13 @@ def people_queryset(min_clearance: int = Clearance.PUBLIC):
 
 
 def creatable_units(user):
-    """Units the user may create cases for: their own, or any internal unit for leaders."""
+    """Units the user may create cases for (services.may_create decides the same): their own
+    office units, or any for leaders. External handling units handle cases; they don't own them."""
     from zhengban.org.choices import UnitKind
 
-    units = unit_choices_queryset()
+    units = unit_choices_queryset().exclude(kind=UnitKind.EXTERNAL)
     if user.has_role(*LEADER_ROLES):
-        return units.exclude(kind=UnitKind.EXTERNAL)
+        return units
     return units.filter(pk__in=user.unit_ids)
 
 

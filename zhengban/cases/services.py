@@ -22,6 +22,7 @@ from django.utils.translation import gettext_lazy
 from zhengban.accounts.choices import LEADER_ROLES, Clearance
 from zhengban.accounts.models import User
 from zhengban.audit.services import audit_record
+from zhengban.org.choices import UnitKind
 
 from . import deadlines, notifications, search
 from .choices import (
@@ -270,7 +271,8 @@ def _allocate_number(workflow: Workflow, year: int) -> str:
 
 
 def may_create(user: User, workflow: Workflow, unit) -> bool:
-    if not user.is_authenticated or user.is_admin_role:
+    """Office units own cases; external handling units (市直部门, 区县) only handle them."""
+    if not user.is_authenticated or user.is_admin_role or unit.kind == UnitKind.EXTERNAL:
         return False
     return unit.pk in user.unit_ids or user.has_role(*LEADER_ROLES)
 

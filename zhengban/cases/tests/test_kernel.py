@@ -7,7 +7,7 @@ import datetime
 import pytest
 from django.core.exceptions import ImproperlyConfigured
 
-from zhengban.accounts.choices import Clearance
+from zhengban.accounts.choices import Clearance, Role
 from zhengban.audit.models import AuditRecord
 from zhengban.cases import services
 from zhengban.cases.choices import AssignmentStatus, RoundState, TaskKind, TaskState
@@ -523,3 +523,19 @@ def test_split_opens_a_child_case_linked_to_its_parent(office):
     assert child.events.get(action="create").data == {"parent": case.number}
     with pytest.raises(services.PermissionRefused):
         perform(case, "split", office.farmer, params={"child_title": "越权"})
+
+
+def test_external_handling_units_do_not_own_cases(office):
+    from zhengban.accounts.services import user_create
+
+    contact = user_create(
+        username="contact",
+        password="x",
+        roles=(Role.UNIT_CONTACT,),
+        units=(office.education,),
+        validate_password=False,
+    )
+    with pytest.raises(services.PermissionRefused):
+        new_case(office, actor=contact, owner_unit=office.education)
+    with pytest.raises(services.PermissionRefused):
+        new_case(office, actor=office.leader, owner_unit=office.education)
