@@ -166,7 +166,7 @@ def check_content_allowed(sensitivity: int, *, has_content: bool) -> None:
 
 
 def _users(ids) -> dict[int, User]:
-    return {u.pk: u for u in User.objects.filter(pk__in=ids).prefetch_related("role_grants")}
+    return {u.pk: u for u in User.objects.filter(pk__in=ids)}
 
 
 # --- permission ----------------------------------------------------------------------------
