@@ -165,8 +165,10 @@ def check_content_allowed(sensitivity: int, *, has_content: bool) -> None:
         )
 
 
-def _users(ids) -> dict[int, User]:
-    return {u.pk: u for u in User.objects.filter(pk__in=ids)}
+def _principals(actor: User) -> list[User]:
+    """The actor, then everyone whose delegation (委托) to the actor is in force today."""
+    others = [pk for pk in principal_ids(actor) if pk != actor.pk]
+    return [actor, *User.objects.filter(pk__in=others).order_by("pk")] if others else [actor]
 
 
 # --- permission ----------------------------------------------------------------------------
@@ -205,11 +207,7 @@ def acting_principal(actor: User, case: Case, action: Action) -> User | None:
     """Whom the actor may take the action as: themself first, else a delegator (委托)."""
     if not actor.is_authenticated or actor.is_admin_role:
         return None
-    candidates = [actor]
-    others = [pk for pk in principal_ids(actor) if pk != actor.pk]
-    if others:
-        candidates += list(_users(others).values())
-    for principal in candidates:
+    for principal in _principals(actor):
         if not cases_visible_to(principal).filter(pk=case.pk).exists():
             continue
         if _permitted(principal, case, action):
@@ -635,8 +633,7 @@ def _after_countersign(case: Case, round_: ApprovalRound, actor: User) -> None:
 
 def holder_principal(actor: User, case: Case, what: str) -> User:
     """The case holder (承办人), a member of the owner or an open assigned unit, or a leader."""
-    for pk in principal_ids(actor):
-        principal = actor if pk == actor.pk else User.objects.get(pk=pk)
+    for principal in _principals(actor):
         if not cases_visible_to(principal).filter(pk=case.pk).exists():
             continue
         if (
@@ -792,8 +789,7 @@ def case_withdraw(*, case: Case, actor: User, version: int) -> Case:
 
 
 def _assignment_member(actor: User, assignment: Assignment) -> User | None:
-    for pk in principal_ids(actor):
-        principal = actor if pk == actor.pk else User.objects.get(pk=pk)
+    for principal in _principals(actor):
         if assignment.unit_id in principal.unit_ids:
             return principal
     return None

@@ -539,3 +539,18 @@ def test_external_handling_units_do_not_own_cases(office):
         new_case(office, actor=contact, owner_unit=office.education)
     with pytest.raises(services.PermissionRefused):
         new_case(office, actor=office.leader, owner_unit=office.education)
+
+
+def test_a_delegate_reports_for_the_assigned_unit_and_both_are_recorded(office):
+    case = to_handling(office, co_units=False)
+    lead = case.assignments.get(role="lead")
+    with pytest.raises(services.PermissionRefused):
+        services.assignment_report(assignment=lead, actor=office.teacher, report="越权")
+    today = datetime.date.today()
+    Delegation.objects.create(
+        delegator=office.farmer, delegate=office.teacher, start=today, end=today, reason="休假"
+    )
+    teacher = type(office.teacher).objects.get(pk=office.teacher.pk)
+    services.assignment_report(assignment=lead, actor=teacher, report="代为反馈")
+    event = case.events.get(action="assignment.report")
+    assert (event.actor, event.on_behalf_of) == (teacher, office.farmer)
