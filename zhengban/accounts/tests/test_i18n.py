@@ -1,9 +1,11 @@
 """The English UI: the 中文/English switch, Chinese by default, and a complete catalog.
 
-The catalog tests fail when someone adds a string without translating it: run
-`zhengban makemessages -l en --ignore=node_modules --ignore=.venv --ignore=var --ignore=bench`,
-fill in the new msgstr entries in zhengban/locale/en/LC_MESSAGES/django.po, then
-`zhengban compilemessages --ignore=.venv --ignore=node_modules` and commit both files.
+The catalog tests fail when someone adds a string without translating it. The project
+catalog is zhengban/locale/en/LC_MESSAGES/django.po; an app may keep its own strings in
+zhengban/<app>/locale/en/LC_MESSAGES/django.po (Django reads app catalogs too), so that apps
+are translated without touching each other's files. Add the entries (or run makemessages from
+the app's folder), then `zhengban compilemessages --ignore=.venv --ignore=node_modules` and
+commit both the .po and the .mo.
 """
 
 import ast
@@ -25,7 +27,8 @@ from zhengban.accounts.services import user_create
 
 PACKAGE = Path(settings.BASE_DIR)
 PO = PACKAGE / "locale" / "en" / "LC_MESSAGES" / "django.po"
-MO = PO.with_suffix(".mo")
+# The project catalog first, then each app's own.
+CATALOGS = [PO, *sorted(PACKAGE.glob("*/locale/en/LC_MESSAGES/django.po"))]
 SAMPLE = PACKAGE / "org" / "data" / "shenyang-general-office-2009.txt"
 
 # Legal-basis texts quoting Chinese statutes stay in Chinese (they are stored with each case
@@ -344,13 +347,14 @@ def read_po(path: Path) -> list[dict]:
 
 @pytest.fixture(scope="module")
 def catalog():
-    return [e for e in read_po(PO) if e["msgid"] and not e["obsolete"]]
+    return [e for po in CATALOGS for e in read_po(po) if e["msgid"] and not e["obsolete"]]
 
 
 def test_catalog_is_complete(catalog):
-    header = read_po(PO)[0]
-    assert header["msgid"] == "" and "fuzzy" not in header["flags"]
-    assert "Language: en\n" in header["msgstr"][0]
+    for po in CATALOGS:
+        header = read_po(po)[0]
+        assert header["msgid"] == "" and "fuzzy" not in header["flags"], po
+        assert "Language: en\n" in header["msgstr"][0], po
     untranslated = [
         e["msgid"]
         for e in catalog
@@ -400,11 +404,14 @@ def test_translations_are_english(catalog):
     assert leftovers == []
 
 
-def test_compiled_catalog_matches_the_po(catalog):
-    with MO.open("rb") as f:
+@pytest.mark.parametrize("po", CATALOGS, ids=lambda p: str(p.relative_to(PACKAGE)))
+def test_compiled_catalog_matches_the_po(po):
+    with po.with_suffix(".mo").open("rb") as f:
         compiled = gnu_gettext.GNUTranslations(f)
     stale = []
-    for e in catalog:
+    for e in read_po(po):
+        if not e["msgid"] or e["obsolete"]:
+            continue
         ctx = e.get("msgctxt")
         if "msgid_plural" in e:
             for n, count in ((0, 1), (1, 2)):
@@ -419,7 +426,7 @@ def test_compiled_catalog_matches_the_po(catalog):
             got = compiled.pgettext(ctx, e["msgid"]) if ctx else compiled.gettext(e["msgid"])
             if got != e["msgstr"][0]:
                 stale.append(e["msgid"])
-    assert stale == [], f"run compilemessages; stale in django.mo: {stale}"
+    assert stale == [], f"run compilemessages; stale in {po.with_suffix('.mo')}: {stale}"
 
 
 # What makemessages would extract, without needing GNU gettext installed.
