@@ -62,6 +62,8 @@ INSTALLED_APPS = [
     "zhengban.workcalendar",
     "zhengban.cases",
     "zhengban.routing",
+    "zhengban.security",
+    "zhengban.documents",
 ]
 
 MIDDLEWARE = [

@@ -7,7 +7,7 @@ from drf_spectacular.views import SpectacularAPIView, SpectacularRedocView, Spec
 from . import views
 
 # Each app exposes page routes as `urlpatterns` and API routes as `api_urlpatterns`.
-APPS = ["accounts", "org", "audit", "workcalendar", "cases", "routing"]
+APPS = ["accounts", "org", "audit", "workcalendar", "cases", "routing", "security", "documents"]
 
 urlpatterns = [
     path("", views.home, name="home"),
