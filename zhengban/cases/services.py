@@ -13,8 +13,8 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from django.conf import settings
-from django.db import IntegrityError, transaction
-from django.db.models import F, Max
+from django.db import transaction
+from django.db.models import Max
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -36,7 +36,8 @@ from .choices import (
     TaskState,
     Urgency,
 )
-from .models import ApprovalRound, Assignment, Case, CaseCounter, CaseEvent, Comment, Task
+from .models import ApprovalRound, Assignment, Case, CaseEvent, Comment, Task
+from .numbering import number_next
 from .policies import cases_visible_to, principal_ids
 from .workflow import Action, Relation, Workflow, get_workflow
 
@@ -250,22 +251,8 @@ def audits_denials(service):
 
 
 def _allocate_number(workflow: Workflow, year: int) -> str:
-    counter = (
-        CaseCounter.objects.select_for_update()
-        .filter(case_type=workflow.case_type, year=year)
-        .first()
-    )
-    if counter is None:
-        try:
-            with transaction.atomic():
-                CaseCounter.objects.create(case_type=workflow.case_type, year=year, last=0)
-        except IntegrityError:
-            pass  # another transaction created it first; lock theirs
-        counter = CaseCounter.objects.select_for_update().get(
-            case_type=workflow.case_type, year=year
-        )
-    CaseCounter.objects.filter(pk=counter.pk).update(last=F("last") + 1)
-    return f"{workflow.number_prefix}〔{year}〕{counter.last + 1}号"
+    sequence = number_next(series=workflow.case_type, year=year)
+    return f"{workflow.number_prefix}〔{year}〕{sequence}号"
 
 
 def may_create(user: User, workflow: Workflow, unit) -> bool:
