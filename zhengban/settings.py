@@ -10,6 +10,7 @@ from pathlib import Path
 
 import dj_database_url
 from django.core.exceptions import ImproperlyConfigured
+from django.utils.csp import CSP
 from django.utils.translation import gettext_lazy as _
 
 BASE_DIR = Path(__file__).resolve().parent
@@ -36,12 +37,31 @@ def env_int(name: str, default: int) -> int:
     return default if value is None else int(value)
 
 
-DEBUG = env_bool("ZHENGBAN_DEBUG", True)
-SECRET_KEY = os.environ.get("ZHENGBAN_SECRET_KEY", "")
-if not SECRET_KEY:
-    if not DEBUG:
-        raise ImproperlyConfigured("ZHENGBAN_SECRET_KEY must be set when ZHENGBAN_DEBUG is off.")
-    SECRET_KEY = "zhengban-insecure-development-key-do-not-use-in-production"
+# Off unless asked for: DEBUG pages list every URL and show settings with each traceback.
+DEBUG = env_bool("ZHENGBAN_DEBUG", False)
+
+
+def _secret_key() -> str:
+    """ZHENGBAN_SECRET_KEY, or a random key kept in var/secret_key (created once, readable by
+    the owner only), so no installation runs with a key known from the source. Several
+    application servers must share one: set the variable (docs/deploy.md)."""
+    key = os.environ.get("ZHENGBAN_SECRET_KEY", "")
+    if key:
+        return key
+    if env_bool("ZHENGBAN_REQUIRE_SECRET_KEY", False):
+        raise ImproperlyConfigured("ZHENGBAN_SECRET_KEY must be set.")
+    path = VAR_DIR / "secret_key"
+    if not path.exists():
+        import secrets
+
+        VAR_DIR.mkdir(parents=True, exist_ok=True)
+        descriptor = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        with os.fdopen(descriptor, "w") as f:
+            f.write(secrets.token_urlsafe(50))
+    return path.read_text().strip()
+
+
+SECRET_KEY = _secret_key()
 
 ALLOWED_HOSTS = env_list("ZHENGBAN_ALLOWED_HOSTS", ["127.0.0.1", "localhost", "testserver"])
 
@@ -67,7 +87,9 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    "zhengban.accounts.middleware.ReverseProxyMiddleware",
     "django.middleware.security.SecurityMiddleware",
+    "django.middleware.csp.ContentSecurityPolicyMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "zhengban.accounts.middleware.LanguageMiddleware",
@@ -75,10 +97,13 @@ MIDDLEWARE = [
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "zhengban.accounts.middleware.IdleTimeoutMiddleware",
+    "zhengban.accounts.middleware.PendingStepMiddleware",
+    "zhengban.accounts.middleware.NoStoreMiddleware",
     "zhengban.audit.middleware.RequestContextMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
+    "zhengban.security.middleware.BadInputMiddleware",
 ]
 
 ROOT_URLCONF = "zhengban.urls"
@@ -122,24 +147,77 @@ LOGIN_URL = "accounts:login"
 LOGIN_REDIRECT_URL = "home"
 LOGOUT_REDIRECT_URL = "accounts:login"
 
+# Password rules come from the security policy (accounts.SecurityPolicy, set by the
+# security administrator); the values below are its defaults.
 AUTH_PASSWORD_VALIDATORS = [
-    {
-        "NAME": "django.contrib.auth.password_validation.MinimumLengthValidator",
-        "OPTIONS": {"min_length": 10},
-    },
+    {"NAME": "zhengban.accounts.validators.PolicyLengthValidator"},
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
+    {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
     {"NAME": "zhengban.accounts.validators.CharacterClassValidator"},
+    {"NAME": "zhengban.accounts.validators.PasswordHistoryValidator"},
 ]
 
-# 等保 2.0 level 3: lock out after repeated failures, log out idle sessions.
+# 等保 2.0 level 3 (GB/T 22239-2019 8.1.4.1): the standard leaves these values open. They are
+# the defaults of the security settings page; the security administrator changes them there.
+PASSWORD_MIN_LENGTH = env_int("ZHENGBAN_PASSWORD_MIN_LENGTH", 10)
+PASSWORD_MIN_CLASSES = env_int("ZHENGBAN_PASSWORD_MIN_CLASSES", 3)
+PASSWORD_HISTORY = env_int("ZHENGBAN_PASSWORD_HISTORY", 5)
+PASSWORD_MAX_AGE_DAYS = env_int("ZHENGBAN_PASSWORD_MAX_AGE_DAYS", 90)
 LOGIN_MAX_FAILURES = env_int("ZHENGBAN_LOGIN_MAX_FAILURES", 5)
+LOGIN_ADDRESS_MAX_FAILURES = env_int("ZHENGBAN_LOGIN_ADDRESS_MAX_FAILURES", 20)
 LOGIN_LOCKOUT_MINUTES = env_int("ZHENGBAN_LOGIN_LOCKOUT_MINUTES", 15)
 IDLE_TIMEOUT_SECONDS = env_int("ZHENGBAN_IDLE_TIMEOUT_SECONDS", 30 * 60)
+SESSION_MAX_HOURS = env_int("ZHENGBAN_SESSION_MAX_HOURS", 10)
+SINGLE_SESSION = env_bool("ZHENGBAN_SINGLE_SESSION", True)
+TOTP_REQUIRED_ROLES = env_list(
+    "ZHENGBAN_TOTP_REQUIRED_ROLES",
+    ["office_leader", "city_leader", "system_admin", "security_admin", "audit_admin"],
+)
+TOTP_ISSUER = os.environ.get("ZHENGBAN_TOTP_ISSUER", "政办")
+# Sessions end when the browser closes, after the idle timeout, and at the latest
+# SESSION_MAX_HOURS after login (accounts.middleware); never a 14-day cookie.
+SESSION_COOKIE_AGE = SESSION_MAX_HOURS * 3600
+SESSION_EXPIRE_AT_BROWSER_CLOSE = True
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"
-SESSION_COOKIE_SECURE = env_bool("ZHENGBAN_SECURE_COOKIES", not DEBUG)
+CSRF_COOKIE_HTTPONLY = True  # pages send the token from the template, never from the cookie
+
+# HTTPS behind a reverse proxy (docs/deploy.md). nginx terminates TLS and forwards
+# X-Forwarded-Proto and X-Forwarded-For; ZHENGBAN_HTTPS=1 makes the cookies Secure and
+# sends HSTS; ZHENGBAN_TRUSTED_PROXIES is how many proxies stand in front of the app (their
+# X-Forwarded-* headers are believed, nobody else's).
+HTTPS = env_bool("ZHENGBAN_HTTPS", False)
+TRUSTED_PROXIES = env_int("ZHENGBAN_TRUSTED_PROXIES", 0)
+if TRUSTED_PROXIES:
+    SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+SESSION_COOKIE_SECURE = env_bool("ZHENGBAN_SECURE_COOKIES", HTTPS)
 CSRF_COOKIE_SECURE = SESSION_COOKIE_SECURE
+LANGUAGE_COOKIE_SECURE = SESSION_COOKIE_SECURE
+SECURE_SSL_REDIRECT = env_bool("ZHENGBAN_SSL_REDIRECT", False)  # nginx usually redirects
+SECURE_HSTS_SECONDS = env_int("ZHENGBAN_HSTS_SECONDS", 365 * 24 * 3600 if HTTPS else 0)
+SECURE_HSTS_INCLUDE_SUBDOMAINS = env_bool("ZHENGBAN_HSTS_SUBDOMAINS", False)
+CSRF_TRUSTED_ORIGINS = env_list("ZHENGBAN_CSRF_TRUSTED_ORIGINS", [])
+SECURE_CONTENT_TYPE_NOSNIFF = True
+SECURE_REFERRER_POLICY = "same-origin"
+SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
+X_FRAME_OPTIONS = "DENY"
+# Content Security Policy on every response (django.middleware.csp): scripts only from this
+# server, never inline; no frames, plugins or foreign form targets. Style attributes remain
+# allowed (templates and ECharts tooltips use them); style and script files are local.
+SECURE_CSP = {
+    "default-src": [CSP.SELF],
+    "script-src": [CSP.SELF],
+    "style-src": [CSP.SELF, CSP.UNSAFE_INLINE],
+    "img-src": [CSP.SELF, "data:"],
+    "font-src": [CSP.SELF],
+    "connect-src": [CSP.SELF],
+    "worker-src": [CSP.SELF, "blob:"],
+    "object-src": [CSP.NONE],
+    "base-uri": [CSP.SELF],
+    "form-action": [CSP.SELF],
+    "frame-ancestors": [CSP.NONE],
+}
 
 LANGUAGE_CODE = "zh-hans"
 LANGUAGES = [("zh-hans", _("简体中文")), ("en", _("English"))]
@@ -170,6 +248,8 @@ DATA_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 # system holds 公开/内部 content and only a metadata register of classified paper documents.
 # 0 = not a classified system; 2/3/4 = approved up to 秘密/机密/绝密.
 CLASSIFIED_SYSTEM_LEVEL = env_int("ZHENGBAN_CLASSIFIED_SYSTEM_LEVEL", 0)
+# Cap on the text of a case body, comment, opinion or report (characters).
+CASE_TEXT_MAX_CHARS = env_int("ZHENGBAN_CASE_TEXT_MAX_CHARS", 20_000)
 
 MAILERS = {
     "default": {
@@ -186,10 +266,22 @@ REST_FRAMEWORK = {
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
-    "DEFAULT_PAGINATION_CLASS": "rest_framework.pagination.LimitOffsetPagination",
+    "DEFAULT_PAGINATION_CLASS": "zhengban.api.Pagination",
     "PAGE_SIZE": 50,
     "EXCEPTION_HANDLER": "zhengban.api.exception_handler",
+    # JSON bodies are bounded (size, nesting); forms and uploads keep DRF's parsers.
+    "DEFAULT_PARSER_CLASSES": [
+        "zhengban.api.BoundedJSONParser",
+        "rest_framework.parsers.FormParser",
+        "rest_framework.parsers.MultiPartParser",
+    ],
 }
+# Bad input is a 400, never a 500 (zhengban/api.py): the most rows one API page returns,
+# the largest offset, the largest JSON body and its deepest nesting.
+API_MAX_LIMIT = env_int("ZHENGBAN_API_MAX_LIMIT", 200)
+API_MAX_OFFSET = env_int("ZHENGBAN_API_MAX_OFFSET", 10**9)
+API_JSON_MAX_BYTES = env_int("ZHENGBAN_API_JSON_MAX_BYTES", 1024 * 1024)
+API_JSON_MAX_DEPTH = env_int("ZHENGBAN_API_JSON_MAX_DEPTH", 32)
 SPECTACULAR_SETTINGS = {
     "TITLE": "zhengban API",
     "DESCRIPTION": "政办 — 市政府办公厅业务平台接口",

@@ -19,6 +19,9 @@ NAVIGATION = [
     ("org:external", _("承办单位")),
     ("routing:ask", _("职责匹配")),
     ("workcalendar:index", _("工作日历")),
+    ("accounts:users", _("用户管理")),
+    ("accounts:configuration", _("系统配置")),
+    ("accounts:security", _("安全管理")),
     ("audit:log", _("审计日志")),
 ]
 

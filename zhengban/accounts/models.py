@@ -2,6 +2,7 @@
 
 from django.contrib.auth.models import AbstractUser
 from django.db import models
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from .choices import ADMIN_ROLES, Clearance, Role
@@ -24,6 +25,14 @@ class User(AbstractUser):
     failed_logins = models.PositiveIntegerField(default=0)
     locked_until = models.DateTimeField(null=True, blank=True)
     totp_secret = models.CharField(max_length=64, blank=True)
+    # The last TOTP time step accepted, so one code cannot be used twice (replay).
+    totp_last_step = models.BigIntegerField(default=0)
+    totp_enrolled_at = models.DateTimeField(null=True, blank=True)
+    password_changed_at = models.DateTimeField(default=timezone.now)
+    # Set when someone else chose the password (a reset): the user must change it at login.
+    must_change_password = models.BooleanField(default=False)
+    # The session of the latest login, ended by the next one when only one session is allowed.
+    current_session_key = models.CharField(max_length=64, blank=True)
 
     class Meta:
         verbose_name = _("用户")
@@ -87,3 +96,66 @@ class RoleGrant(models.Model):
         constraints = [
             models.UniqueConstraint(fields=["user", "role"], name="accounts_role_unique")
         ]
+
+
+class PasswordHistory(models.Model):
+    """Hashes of a user's previous passwords (never the passwords), for "no reuse of the
+    last N"."""
+
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="password_history")
+    password = models.CharField(max_length=128)
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        verbose_name = _("历史密码")
+        indexes = [models.Index(fields=["user", "-created_at"], name="accounts_pwhist_user")]
+
+
+class RecoveryCode(models.Model):
+    """A one-time code that stands in for the authenticator once. Only a keyed SM3 digest
+    is stored; the code itself is shown to its owner once, at enrolment."""
+
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="recovery_codes")
+    digest = models.CharField(max_length=64)
+    used_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("恢复码")
+        constraints = [
+            models.UniqueConstraint(fields=["user", "digest"], name="accounts_recovery_unique")
+        ]
+
+
+class LoginThrottle(models.Model):
+    """Failed logins from one client address, whatever the usernames tried."""
+
+    address = models.CharField(max_length=64, unique=True)
+    failures = models.PositiveIntegerField(default=0)
+    window_start = models.DateTimeField(default=timezone.now)
+    locked_until = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("登录失败限制")
+
+
+class SecurityPolicy(models.Model):
+    """The values 等保 2.0 leaves to the operator, set by the security administrator.
+
+    One row (pk=1), created on first change; until then `accounts.selectors.security_policy`
+    returns the defaults from settings.py."""
+
+    password_min_length = models.PositiveSmallIntegerField(_("密码最短长度"))
+    password_min_classes = models.PositiveSmallIntegerField(_("密码至少包含的字符类别数"))
+    password_history = models.PositiveSmallIntegerField(_("不得与最近几次密码相同"))
+    password_max_age_days = models.PositiveSmallIntegerField(_("密码有效期（天，0为不过期）"))
+    login_max_failures = models.PositiveSmallIntegerField(_("账号连续登录失败锁定次数"))
+    address_max_failures = models.PositiveSmallIntegerField(_("同一地址登录失败锁定次数"))
+    lockout_minutes = models.PositiveSmallIntegerField(_("锁定时长（分钟）"))
+    idle_timeout_minutes = models.PositiveSmallIntegerField(_("无操作自动退出（分钟）"))
+    session_max_hours = models.PositiveSmallIntegerField(_("会话最长有效期（小时）"))
+    single_session = models.BooleanField(_("每个账号只允许一个会话"))
+    totp_roles = models.JSONField(_("须使用动态口令的角色"), default=list)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        verbose_name = _("安全策略")

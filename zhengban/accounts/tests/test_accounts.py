@@ -50,8 +50,11 @@ def test_lockout_after_repeated_failures(client, clerk, settings):
     clerk.refresh_from_db()
     assert clerk.locked_until is not None
     response = login(client, "clerk", PASSWORD)
-    assert "账号已被锁定" in response.content.decode()
+    # Refused with the message of a wrong password: a locked account looks like any other.
+    assert "用户名、密码或动态口令不正确" in response.content.decode()
+    assert "锁定" not in response.content.decode().split("<form")[1].split('class="help"')[0]
     assert client.get(reverse("home")).status_code == 302
+    assert AuditRecord.objects.filter(action="accounts.login_locked", object_id=clerk.pk).exists()
 
 
 def test_totp_required_when_enrolled(client, clerk):
@@ -110,10 +113,15 @@ def test_one_account_holds_at_most_one_administrator_role(db, first, second):
     assert set(RoleGrant.objects.filter(user=user).values_list("role", flat=True)) == {first}
 
 
-def test_business_roles_combine_with_an_administrator_role(db):
+def test_administrators_hold_no_business_role(db):
+    # 三员 accounts are for administration only: business work needs another account.
     user = services.user_create(username="admin", password=PASSWORD, roles=(Role.SYSTEM_ADMIN,))
-    services.role_grant(user=user, role=Role.STAFF, actor=None)
-    assert user.has_role(Role.STAFF) and user.is_admin_role
+    with pytest.raises(ValidationError, match="三员分立"):
+        services.role_grant(user=user, role=Role.STAFF, actor=None)
+    staff = services.user_create(username="staff", password=PASSWORD, roles=(Role.STAFF,))
+    with pytest.raises(ValidationError, match="三员分立"):
+        services.role_grant(user=staff, role=Role.AUDIT_ADMIN, actor=None)
+    assert user.role_set == {Role.SYSTEM_ADMIN} and staff.role_set == {Role.STAFF}
 
 
 def test_unknown_role_is_refused(db):
@@ -135,12 +143,13 @@ def test_ui_is_chinese_by_default_and_english_switchable(client, clerk):
 
 
 def test_audit_section_hidden_from_system_admin(client, db):
-    services.user_create(username="sys", password=PASSWORD, roles=(Role.SYSTEM_ADMIN,))
-    services.user_create(username="aud", password=PASSWORD, roles=(Role.AUDIT_ADMIN,))
-    login(client, "sys", PASSWORD)
+    # (Administrators must enrol an authenticator first; force_login skips the login form.)
+    system = services.user_create(username="sys", password=PASSWORD, roles=(Role.SYSTEM_ADMIN,))
+    auditor = services.user_create(username="aud", password=PASSWORD, roles=(Role.AUDIT_ADMIN,))
+    client.force_login(system)
     assert "审计日志" not in client.get(reverse("home")).content.decode()
     client.post(reverse("accounts:logout"))
-    login(client, "aud", PASSWORD)
+    client.force_login(auditor)
     assert "审计日志" in client.get(reverse("home")).content.decode()
 
 
