@@ -13,8 +13,10 @@ _TITLE_TAIL = (
 _TITLE_RE = re.compile(rf"(?P<org>[^\s《》<>,，。:;()]{{2,40}}?)\s*{_TITLE_TAIL}")
 _NOTICE_RE = re.compile(r"印发|关于|通知|转发")
 _FOUND_RE = re.compile(r"设立(?P<org>[^\s,，。:;()《》]{2,40}?)(?:\(|,|，|。|为|是|;)")
+# A page headed "X内设机构", "X主要职责", "X职能(第2页)", "X机构职能".
 _UNITS_TITLE_RE = re.compile(
-    r"^(?P<org>[^\s,，。:;()《》]{2,30}?)内设机构(?:及|和)?(?:职责|职能)?$"
+    r"^(?P<org>[^\s,，。:;()《》]{2,30}?)(?:内设机构(?:及|和)?(?:职责|职能)?"
+    r"|(?:主要|机构|部门)?(?:职责|职能)(?:简介|概况)?)\s*(?:\([^()]{0,12}\))?$"
 )
 _RANK_RE = re.compile(
     r"[正副](?:省部|部|省|厅|地厅|司|局|处|县处|县|科|乡科|股|地|乡)级(?!城市|市|干部)"
@@ -67,6 +69,21 @@ def rank_in(text: str) -> str | None:
     return m.group() if m else None
 
 
-def find_rank(preamble: list[Line]) -> str | None:
+# The establishing sentence, wherever the layout put it: "…是县政府工作部门，为正科级，核定…
+# 行政编制10名" reads as staffing, but its grade is the organization's.
+_FOUNDING_RANK_RE = re.compile(
+    r"(?:部门|机构|建制|规格)\s*[,，]?\s*(?:为|是|级别为|规格为)?\s*"
+    + r"(?P<rank>[正副](?:省部|部|省|厅|地厅|司|局|处|县处|县|科|乡科|股|地|乡)级)"
+)
+
+
+def find_rank(preamble: list[Line], lines: list[Line] | None = None) -> str | None:
     """The establishing sentence's grade ("正局级建制", "为正处级")."""
-    return next((r for line in preamble if (r := rank_in(line.text))), None)
+    found = next((r for line in preamble if (r := rank_in(line.text))), None)
+    if found or not lines:
+        return found
+    for line in lines:
+        m = _FOUNDING_RANK_RE.search(line.text)
+        if m:
+            return m.group("rank")
+    return None

@@ -15,13 +15,22 @@ ORGAN_SUFFIX_RE = re.compile(
 # Organs a regulation lists outside its count (party, discipline, retirees, unions);
 # "安全监察科" or "党委办公室" are ordinary organs.
 EXTRA_RE = re.compile(r"机关党|党委$|党组$|党总支|党支部|离退休|纪检|纪委|^监察|工会$|团委$|妇委会")
+# Party and discipline organs named generically: "纪检监察机构按有关规定设置".
+_EXTRA_GENERIC_RE = re.compile(r"(?:纪检|监察|党|离退休)[^,，。;]{0,12}(?:机构|组织)$")
 # Where the name ends and the duty text starts when there is no punctuation.
-_DUTY_START_RE = re.compile(r"负责|承担|主要职责|职责是|合署办公|合署")
+DUTY_START_RE = re.compile(r"负责|承担|主要职责|职责是|合署办公|合署|按(?:照)?(?:有关)?规定设置")
+_DUTY_START_RE = DUTY_START_RE
+# A suffix strong enough to split "纪检组与监察处" at the joiner ("数字社会和数字政府处" is one).
+_JOIN_LEFT_RE = re.compile(
+    r"(?:办公室|委员会|中心|党委|工委|支部|[处科室股局司厅办组部所队站馆院庭])$"
+)
 _HEAD_STOP = set("。:;,， \t.")
 _BAD_START_RE = re.compile(
-    r"^(?:负责|承担|根据|按照|依照|依据|其中|以上|上述|本|各|对|由|在|将|为)"
+    r"^(?:负责|承担|根据|按照|依照|依据|其中|以上|上述|本|各|对(?!外|台)|由|在|将|为)"
 )
 _NAME_CHARS_RE = re.compile(r"^[\u4e00-\u9fff\u3400-\u4dbf0-9A-Za-z·\-〇]+$")
+# Words no organ name contains: "离退休干部工作由办公室承担" is a sentence, not a name.
+_BAD_INSIDE_RE = re.compile(r"由|的|设在|归口|挂靠")
 
 
 @dataclass
@@ -52,7 +61,13 @@ def _split_names(norm: str, start: int, end: int) -> list[tuple[int, int]]:
     if len(parts) == 1:
         for joiner in "与和及":
             i = norm.find(joiner, start, end)
-            if i > start and is_organ_name(norm[start:i]) and is_organ_name(norm[i + 1 : end]):
+            left, right = norm[start:i], norm[i + 1 : end]
+            if (
+                i > start
+                and _JOIN_LEFT_RE.search(left)
+                and is_organ_name(left)
+                and (is_organ_name(right))
+            ):
                 return [(start, i), (i + 1, end)]
     return parts
 
@@ -105,8 +120,9 @@ def is_organ_name(name: str) -> bool:
     return (
         1 < len(name) <= 30
         and _NAME_CHARS_RE.match(name) is not None
-        and ORGAN_SUFFIX_RE.search(name) is not None
+        and (ORGAN_SUFFIX_RE.search(name) is not None or _EXTRA_GENERIC_RE.search(name) is not None)
         and not _BAD_START_RE.match(name)
+        and not _BAD_INSIDE_RE.search(name)
     )
 
 

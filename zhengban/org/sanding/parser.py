@@ -4,13 +4,14 @@ import itertools
 import re
 from dataclasses import dataclass, field
 
+from . import amend
 from . import items as item_mod
 from .attached import is_attached, parse_attached
 from .errors import SandingError
 from .lines import logical_lines
 from .meta import find_organization, find_rank
 from .normalize import Doc, simplify
-from .sections import ADJUST, DUTY, OTHER, STAFF, UNIT, Layout, split_sections
+from .sections import ADJUST, DUTY, OTHER, STAFF, UNIT, UNIT_CHANGE, Layout, split_sections
 from .staffing import empty_staffing, parse_staffing
 from .units import UnitList, finish, parse_units
 
@@ -84,13 +85,13 @@ def _units(doc: Doc, layout: Layout) -> tuple[UnitList, bool]:
     return merged, explicit
 
 
-def _staffing(doc: Doc, layout: Layout) -> dict:
+def _staffing(doc: Doc, layout: Layout, organization: str | None, warnings: list[str]) -> dict:
     lines = [line for s in layout.sections if s.kind == STAFF for line in s.lines]
     if not lines:
         return empty_staffing()
     text = "\n".join(line.text for line in lines)
     written = "\n".join(doc.raw[line.start : line.end] for line in lines)
-    return parse_staffing(text, written)
+    return parse_staffing(text, written, organization, warnings)
 
 
 def _attached(doc: Doc, layout: Layout) -> list[dict]:
@@ -156,22 +157,49 @@ def _check_evidence(
         )
 
 
+def _amendment(doc: Doc, layout: Layout) -> tuple[dict, list[dict], int | None, list[str]]:
+    """The diff an amending notice states: the ``amendment`` dict, organs after, count."""
+    lines = [line for s in layout.sections if s.kind in (UNIT_CHANGE, UNIT) for line in s.lines]
+    if not lines:  # a short notice without headings: every paragraph may say something
+        lines = [line for line in layout.preamble if line.style or len(line.text) > 12]
+    change = amend.read_changes(doc, lines)
+    diff = {
+        "amends": amend.amended_regulation(doc),
+        "units_added": change.added,
+        "units_removed": change.removed,
+        "units_renamed": [{"from": a, "to": b} for a, b in change.renamed],
+        "full_list": bool(change.full_list),
+    }
+    warnings = [f"未能识别的机构调整：{text}" for text in change.unread]
+    return diff, amend.units_after(doc, change), change.stated, warnings
+
+
 def parse_unchecked(text: str) -> dict:
     """parse_regulation without the safety net (tests call this to see real errors)."""
     doc = Doc.of(text)
     lines = logical_lines(doc)
     layout = split_sections(doc, lines)
 
-    org_span = find_organization(doc, lines, layout.preamble)
+    amended = amend.find_title(doc, lines)
+    org_span = amended or find_organization(doc, lines, layout.preamble)
     adjustments, duties = _adjustments_and_duties(doc, layout)
     unit_list, explicit_units = _units(doc, layout)
     units = finish(doc, unit_list)
-    staffing = _staffing(doc, layout)
+    diff, change_notes = None, []
+    if amended:
+        diff, units, unit_list.stated, change_notes = _amendment(doc, layout)
+    staff_notes: list[str] = []
+    organization = doc.norm[org_span[0] : org_span[1]] if org_span else None
+    staffing = _staffing(doc, layout, organization, staff_notes)
     attached = _attached(doc, layout)
 
-    warnings = _gaps("职责调整", adjustments.numbers) + _gaps("主要职责", duties.numbers)
-    warnings += _gaps("内设机构", [d.number for d in unit_list.drafts if d.number is not None])
-    warnings += _unit_warnings("", unit_list.stated, units)
+    warnings = list(layout.warnings) + staff_notes
+    warnings += _gaps("职责调整", adjustments.numbers) + _gaps("主要职责", duties.numbers)
+    if diff is None:
+        warnings += _gaps("内设机构", [d.number for d in unit_list.drafts if d.number is not None])
+    warnings += change_notes
+    if diff is None or diff["full_list"]:
+        warnings += _unit_warnings("", unit_list.stated, units)
     warnings += _staff_warnings("", staffing)
     for office in attached:
         label = f"{office['organization'] or '挂靠机构'}："
@@ -179,9 +207,10 @@ def parse_unchecked(text: str) -> dict:
         warnings += _staff_warnings(label, office["staffing"])
 
     result = {
+        "kind": "amendment" if diff is not None else "regulation",
         "organization": doc.raw[org_span[0] : org_span[1]] if org_span else None,
         "organization_span": list(org_span) if org_span else None,
-        "rank": find_rank(layout.preamble),
+        "rank": find_rank(layout.preamble, lines),
         "adjustments": adjustments.texts,
         "adjustment_spans": adjustments.spans,
         "duties": duties.texts,
@@ -191,6 +220,7 @@ def parse_unchecked(text: str) -> dict:
         "staffing": staffing,
         "attached": attached,
         "warnings": list(dict.fromkeys(warnings)),
+        "amendment": diff,
     }
     _check_evidence(result, unit_list, explicit_units, org_span is not None)
     return result

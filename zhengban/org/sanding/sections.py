@@ -18,6 +18,7 @@ from .staffing import ADMIN_RE, LOGISTICS_RE
 from .units import is_unit_intro
 
 ADJUST, DUTY, UNIT, STAFF, OTHER, IGNORE = "adjust", "duty", "unit", "staff", "other", "ignore"
+UNIT_CHANGE = "unit_change"  # 内设机构调整, in a notice amending a regulation
 
 _HEADINGS = {
     ADJUST: "职责调整 职能调整 职能转变 转变职能 主要职责调整 职责变化 职能转变和职责调整 "
@@ -29,8 +30,10 @@ _HEADINGS = {
     "内设机构及职能 科室设置",
     STAFF: "人员编制 编制 人员编制和领导职数 编制和领导职数 人员编制及领导职数 领导职数 机构编制 "
     "编制及领导职数 人员编制和领导职数核定 人员编制与领导职数 人员编制和领导职数设置 "
-    "机构编制和领导职数",
+    "机构编制和领导职数 人员编制调整 编制调整 领导职数调整 人员编制和领导职数调整 "
+    "编制和领导职数调整 人员编制及领导职数调整",
     OTHER: "其他事项 其他 其它事项 其它 其他规定 其他有关事项 有关事项",
+    UNIT_CHANGE: "内设机构调整 机构调整 内设机构变更 内设机构设置调整 机构设置调整 调整内设机构",
     IGNORE: "附则 职责分工 有关职责分工 职责划分 附件 部门职责分工",
 }
 _HEADING_KIND = {word: kind for kind, words in _HEADINGS.items() for word in words.split()}
@@ -66,12 +69,14 @@ class Section:
     kind: str
     lines: list[Line] = field(default_factory=list)
     explicit: bool = True  # announced by a heading, article or intro (not inferred)
+    inferred: bool = False  # numbered items before any heading, read as 主要职责
 
 
 @dataclass
 class Layout:
     sections: list[Section]
     preamble: list[Line]
+    warnings: list[str] = field(default_factory=list)
 
 
 def heading(doc: Doc, line: Line, now: str | None) -> tuple[str | None, Line | None]:
@@ -170,7 +175,7 @@ def split_sections(doc: Doc, lines: list[Line]) -> Layout:
                 preamble.append(line)
             continue
         now = current.kind if current else None
-        if now not in (OTHER, IGNORE) and not line.style:
+        if now not in (OTHER, IGNORE, UNIT_CHANGE) and not line.style:
             if now != STAFF and _is_staff_line(line.text):
                 open_section(STAFF).lines.append(line)
                 continue
@@ -188,8 +193,36 @@ def split_sections(doc: Doc, lines: list[Line]) -> Layout:
         if now is None and line.style and _looks_like_unit_item(doc, line):
             # A fragment that starts inside the organ list ("(十五)市政务公开办公室").
             open_section(UNIT, explicit=False)
+        elif now is None and line.style and not any(s.kind == DUTY for s in sections):
+            # A fragment that starts inside the 主要职责 list ("(三)负责…"): kept only if
+            # the organ list or the staffing follows (see _settle_inferred).
+            open_section(DUTY, explicit=False).inferred = True
         if current:
             current.lines.append(line)
         else:
             preamble.append(line)
-    return Layout(sections, preamble)
+    return _settle_inferred(Layout(sections, preamble))
+
+
+def _settle_inferred(layout: Layout) -> Layout:
+    """Numbered items before any heading are 主要职责 when 内设机构 or 人员编制 comes next.
+
+    Anything else (a numbered notice, items of 其他事项 on a last page) goes back to the
+    preamble.
+    """
+    kept: list[Section] = []
+    for i, section in enumerate(layout.sections):
+        if not section.inferred:
+            kept.append(section)
+            continue
+        following = next((s.kind for s in layout.sections[i + 1 :] if s.lines), None)
+        if following in (UNIT, STAFF):
+            kept.append(section)
+            first = next((line.number for line in section.lines if line.style), None)
+            note = f"，第{first - 1}项及以前不在文本中" if first and first > 1 else ""
+            layout.warnings.append(f"文本从编号条目开始，未见“主要职责”标题，按主要职责读取{note}")
+        else:
+            layout.preamble.extend(section.lines)
+    layout.preamble.sort(key=lambda line: line.start)
+    layout.sections = kept
+    return layout

@@ -15,7 +15,15 @@ from dataclasses import dataclass, field
 from . import pieces
 from .brackets import find_top, split_top
 from .lines import Line
-from .names import EXTRA_RE, Head, NamePart, is_organ_name, parse_head, plausible_name
+from .names import (
+    DUTY_START_RE,
+    EXTRA_RE,
+    Head,
+    NamePart,
+    is_organ_name,
+    parse_head,
+    plausible_name,
+)
 from .normalize import Doc, mask_titles
 from .numerals import NUM, to_int
 from .pieces import Piece
@@ -39,6 +47,15 @@ _STAFF_ANY_RE = re.compile(rf"行政编制\s*{NUM}\s*名")
 
 
 _DUTY_LABEL_RE = re.compile(r"(?:主要)?职责(?:是|为)?\s*:\s*")
+# A body placed beside the organization, not inside it: "县公证处归口县司法局管理",
+# "市粮食局由市发展和改革委员会管理", "各乡镇司法所为县司法局派出机构",
+# "省法律援助中心挂省公共法律服务中心牌子".
+_SEAT_RE = re.compile(
+    r"归口[^。;]{0,30}?管理|由[^。;,，]{1,30}?(?:管理|领导)|派出机构|挂靠|设在"
+    r"|^[市县省区州盟旗各][^。;,，]{1,30}?(?:加挂|挂)[^。;]{1,30}?牌子"
+)
+# "纪检监察机构按有关规定设置": a sentence that names an organ and says nothing else.
+_SET_AS_RULED_RE = re.compile(r"^按(?:照)?(?:有关)?规定设置$")
 _PLAQUE_RE = re.compile(r"(?:加挂|增挂|同时挂)([^,，。;、()]{2,30}?)牌子")
 
 
@@ -127,8 +144,31 @@ def _inline_units(doc: Doc, line: Line) -> tuple[list[NamePart], int] | None:
     return (parts, region[1]) if parts else None
 
 
+def _trim(norm: str, start: int, end: int) -> tuple[int, int]:
+    while start < end and norm[start] in " ,，":
+        start += 1
+    while end > start and norm[end - 1] == " ":
+        end -= 1
+    return start, end
+
+
 def _name(doc: Doc, part: NamePart) -> str:
     return doc.norm[part.name[0] : part.name[1]]
+
+
+def is_seat_sentence(text: str) -> bool:
+    """ "X归口Y管理", "X由Y管理", "X挂Y牌子": a body beside the organization."""
+    verb = DUTY_START_RE.search(text)
+    seat = _SEAT_RE.search(text)
+    return seat is not None and (verb is None or seat.start() < verb.start())
+
+
+def organ_sentence(doc: Doc, start: int, end: int) -> Head | None:
+    """ "离退休干部处负责…", "驻局纪检监察组按有关规定设置": an organ as a sentence's subject."""
+    head = parse_head(doc, start, end, strict=True)
+    if head is None:
+        return None
+    return head if DUTY_START_RE.match(doc.norm, head.rest) else None
 
 
 class _Builder:
@@ -140,17 +180,72 @@ class _Builder:
         self.prev: Line | None = None
         self.prev_name_only = False
 
-    def add(self, head: Head, line: Line, number: int | None, listed: bool) -> None:
-        piece = pieces.strip(self.doc.norm, [(head.rest, line.end)]) if head.rest < line.end else []
+    def add(
+        self,
+        head: Head,
+        line: Line,
+        number: int | None,
+        listed: bool,
+        end: int | None = None,
+        start: int | None = None,
+    ) -> None:
+        """New drafts for the names of ``head``, their paragraph [start, end) (the line's)."""
+        end = line.end if end is None else end
+        start = line.start if start is None else start
+        piece = self.duty_piece(head.rest, end)
         names = [self.doc.raw[p.name[0] : p.name[1]] for p in head.names]
         self.current = []
         for part, name in zip(head.names, names, strict=True):
-            draft = Draft(part, number, listed, list(piece), line.start, line.end)
+            draft = Draft(part, number, listed, list(piece), start, end)
             if head.merged:
                 draft.merged = [n for n in names if n != name]
             self.result.drafts.append(draft)
             self.current.append(draft)
         self.prev_name_only = head.rest >= line.end
+
+    def duty_piece(self, start: int, end: int) -> Piece:
+        piece = pieces.strip(self.doc.norm, [(start, end)], " 。;,，") if start < end else []
+        text = pieces.text_of(self.doc.norm, piece)
+        return [] if _SET_AS_RULED_RE.match(text) else piece
+
+    def paragraph(self, head: Head, line: Line) -> None:
+        """An unnumbered paragraph: its organ, then every organ a later sentence is about.
+
+        "机关党委负责…。纪检监察机构按有关规定设置。离退休干部处负责…" names three organs;
+        "县公证处归口县司法局管理" names a body beside the organization, which is dropped.
+        """
+        norm = self.doc.norm
+        sentences = split_top(norm, "。;", head.rest, line.end)
+        cut = next(
+            (
+                a
+                for a, b in sentences[1:]
+                if organ_sentence(self.doc, *_trim(norm, a, b))
+                or is_seat_sentence(norm[slice(*_trim(norm, a, b))])
+            ),
+            None,
+        )
+        self.add(head, line, None, listed=False, end=cut)
+        if cut is None:
+            return
+        drafts = list(self.current)
+        for a, b in sentences:
+            if a < cut:
+                continue
+            a, b = _trim(norm, a, b)
+            if a >= b:
+                continue
+            sub = organ_sentence(self.doc, a, b)
+            if sub is not None:
+                self.add(sub, line, None, listed=False, end=b, start=a)
+                drafts = list(self.current)
+            elif is_seat_sentence(norm[a:b]):
+                drafts = []
+            else:
+                for draft in drafts:
+                    draft.piece.extend(self.duty_piece(a, b))
+                    draft.end = b
+        self.current = drafts
 
     def intro(self, line: Line) -> None:
         result = self.result
@@ -159,7 +254,9 @@ class _Builder:
             result.stated = stated_count(line.body_text)
         self.current = []
         found = _inline_units(self.doc, line)
-        if not found:
+        if not found or (len(found[0]) == 1 and self.doc.norm[found[1] : line.end].strip(" 。")):
+            # "设下列内设机构：办公室。负责…": the first organ's paragraph on the intro line.
+            self.first_paragraph(line)
             return
         parts, region_end = found
         for part in parts:
@@ -168,6 +265,16 @@ class _Builder:
         # "…2个股室。综合股负责…；应急值守股承担…": duties of the listed organs.
         for segment in pieces.split_sentences(self.doc.norm, [(region_end, line.end)]):
             self.attach(segment)
+
+    def first_paragraph(self, line: Line) -> None:
+        region = _inline_region(self.doc, line)
+        if region is None:
+            return
+        start, _ = _trim(self.doc.norm, region[0], line.end)
+        head = parse_head(self.doc, start, line.end, strict=True)
+        if head is not None and len(head.names) == 1:
+            rest = Line(start, line.end, self.doc.norm[start : line.end], None, None, start)
+            self.paragraph(head, rest)
 
     def attach(self, segment: Piece) -> None:
         a, b = segment[0][0], segment[-1][1]
@@ -191,6 +298,13 @@ class _Builder:
 
     def unnumbered(self, line: Line) -> bool:
         prev = self.prev
+        norm = self.doc.norm
+        first = _trim(norm, line.start, find_top(norm, "。;", line.start, line.end))
+        starts_paragraph = prev is None or prev.ends_sentence() or self.prev_name_only
+        if self.result.drafts and starts_paragraph and is_seat_sentence(norm[slice(*first)]):
+            self.current = []  # "县公证处归口县司法局管理。": no organ, no duty
+            self.prev_name_only = False
+            return True
         head = parse_head(self.doc, line.start, line.end, strict=True)
         if head is None:
             return False
@@ -211,7 +325,7 @@ class _Builder:
                     self.current = [draft]
                     self.prev_name_only = name_only
                     return True
-        self.add(head, line, None, listed=False)
+        self.paragraph(head, line)
         return True
 
     def merge_existing(self, head: Head) -> bool:

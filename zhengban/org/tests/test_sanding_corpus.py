@@ -1,8 +1,10 @@
 """Every corpus document against every field its expected.json gives.
 
 The development corpus (real texts, fragments included) is in data/sanding/, documents
-written for these tests in data/sanding/own/. A field missing from expected.json is not
-checked (a fragment says nothing about the sections it lacks).
+written for these tests in data/sanding/own/, and the evaluation set of issue 10 (other
+families of documents: fragments, amending notices, …) in data/sanding/unseen/. A field
+missing from expected.json is not checked (a fragment says nothing about the sections it
+lacks).
 """
 
 import json
@@ -15,7 +17,7 @@ from zhengban.org.sanding import decode_bytes, parse_regulation
 from zhengban.org.sanding.normalize import simplify
 
 DATA = Path(__file__).parent / "data" / "sanding"
-CORPORA = [DATA, DATA / "own"]
+CORPORA = [DATA, DATA / "own", DATA / "unseen"]
 
 
 def name_key(name: str | None) -> str | None:
@@ -39,10 +41,21 @@ def office_view(office: dict) -> dict:
     }
 
 
+def _amendment(result: dict, key: str) -> list:
+    amendment = result.get("amendment") or {}
+    if key == "units_renamed":
+        return [[name_key(r["from"]), name_key(r["to"])] for r in amendment.get(key, [])]
+    return [name_key(n) for n in amendment.get(key, [])]
+
+
 def actual(result: dict, field: str):
     """The value of an expected.json field, computed from a parse result."""
     staffing = result["staffing"]
     values = {
+        "kind": lambda: result["kind"],
+        "units_added": lambda: _amendment(result, "units_added"),
+        "units_removed": lambda: _amendment(result, "units_removed"),
+        "units_renamed": lambda: _amendment(result, "units_renamed"),
         "organization": lambda: name_key(result["organization"]),
         "rank": lambda: name_key(result["rank"]),
         "adjustments": lambda: len(result["adjustments"]),
@@ -62,8 +75,10 @@ def wanted(field: str, value):
     """The expected value in the form ``actual`` returns."""
     if field in ("organization", "rank"):
         return name_key(value)
-    if field in ("counted_units", "extra_units"):
+    if field in ("counted_units", "extra_units", "units_added", "units_removed"):
         return [name_key(n) for n in value]
+    if field == "units_renamed":
+        return [[name_key(a), name_key(b)] for a, b in value]
     if field == "attached":
         return [
             {
@@ -103,10 +118,17 @@ def test_every_document_has_expectations():
         assert {p.name for p in folder.glob("*.txt")} == set(_expected(folder)), folder
 
 
+def test_unseen_split_covers_every_document():
+    split = json.loads((DATA / "unseen" / "split.json").read_text(encoding="utf-8"))
+    named = [name for part in split.values() for name in part]
+    assert sorted(named) == sorted(_expected(DATA / "unseen"))
+
+
 def test_known_fields_only():
     known = {
         "organization", "rank", "adjustments", "duties", "stated_unit_count", "counted_units",
-        "extra_units", "administrative", "logistics", "posts_total", "attached",
+        "extra_units", "administrative", "logistics", "posts_total", "attached", "kind",
+        "units_added", "units_removed", "units_renamed",
     }  # fmt: skip
     for folder in CORPORA:
         for fields in _expected(folder).values():
