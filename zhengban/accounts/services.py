@@ -317,14 +317,16 @@ def password_change(*, user: User, password: str) -> None:
 
 
 def random_password() -> str:
-    """A password that satisfies any policy the settings page allows (length ≤ 32, all four
-    classes), for accounts created or reset by an administrator."""
+    """A password that satisfies any policy the settings page allows (length up to 32, all
+    four classes), for accounts created or reset by an administrator: four groups of seven
+    letters and digits (no look-alikes), then two digits."""
     alphabet = "ABCDEFGHJKLMNPQRSTUVWXYZabcdefghijkmnpqrstuvwxyz23456789"
     while True:
-        body = "".join(secrets.choice(alphabet) for _n in range(14))
+        body = "".join(secrets.choice(alphabet) for _n in range(28))
         if any(c.isupper() for c in body) and any(c.islower() for c in body):
             break
-    return f"{body[:7]}-{body[7:]}-{secrets.randbelow(90) + 10}"
+    groups = [body[i : i + 7] for i in range(0, 28, 7)]
+    return "-".join([*groups, str(secrets.randbelow(90) + 10)])
 
 
 @transaction.atomic

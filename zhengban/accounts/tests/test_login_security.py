@@ -30,7 +30,13 @@ def refusal_text(response) -> str:
 
 @pytest.mark.parametrize(
     "role",
-    [Role.OFFICE_LEADER, Role.CITY_LEADER, Role.SYSTEM_ADMIN, Role.SECURITY_ADMIN, Role.AUDIT_ADMIN],
+    [
+        Role.OFFICE_LEADER,
+        Role.CITY_LEADER,
+        Role.SYSTEM_ADMIN,
+        Role.SECURITY_ADMIN,
+        Role.AUDIT_ADMIN,
+    ],
 )
 def test_unenrolled_leader_or_administrator_gets_only_the_enrolment_page(client, db, role):
     make("boss", role)
@@ -68,9 +74,7 @@ def test_enrolment_shows_recovery_codes_once_and_opens_the_office(client, leader
     login(client, "leader")
     client.get(reverse("accounts:totp_enrol"))
     secret = client.session["totp_pending_secret"]
-    response = client.post(
-        reverse("accounts:totp_enrol"), {"code": pyotp.TOTP(secret).now()}
-    )
+    response = client.post(reverse("accounts:totp_enrol"), {"code": pyotp.TOTP(secret).now()})
     codes = re.findall(r"<li>([a-z0-9]{5}-[a-z0-9]{5})</li>", response.content.decode())
     assert len(codes) == 10
     leader.refresh_from_db()
