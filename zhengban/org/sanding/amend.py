@@ -19,11 +19,15 @@ from .units import _inline_units, stated_count
 
 # "关于调整市商务局职责机构编制的通知", "關於調整…主要職責內設機構和人員編制的通知",
 # "关于调整县统计局内设机构的批复".
-_TITLE_RE = re.compile(
-    r"关于调整(?P<org>[^\s,，。:;()《》]{2,40}?)(?:的)?"
+_WHAT = (
     r"(?:(?:主要)?(?:职责|职能)[、,和及]?\s*)?(?:内设)?机构(?:[、,和及]?\s*(?:人员)?编制)?"
     r"(?:(?:有关)?事项)?的(?:通知|批复|函|决定)"
 )
+_TITLE_RES = [
+    re.compile(rf"关于(?:同意)?调整(?P<org>[^\s,，。:;()《》]{{2,40}}?)(?:的)?{_WHAT}"),
+    # "关于市统计局调整内设机构的批复"
+    re.compile(rf"关于(?:同意)?(?P<org>[^\s,，。:;()《》]{{2,40}}?)调整{_WHAT}"),
+]
 _AMENDED_RE = re.compile(r"《([^《》]{4,60}(?:规定|方案))》")
 
 _ADD_RE = re.compile(r"(?:增设|新设|单设|设立|成立|组建)(?P<names>.+)$")
@@ -52,9 +56,10 @@ class Change:
 def find_title(doc: Doc, lines: list[Line]) -> tuple[int, int] | None:
     """Span of the amended body's name when the text is an amending notice."""
     for line in lines[:20]:
-        m = _TITLE_RE.search(line.text)
-        if m and is_organ_name(m.group("org")):
-            return line.start + m.start("org"), line.start + m.end("org")
+        for regex in _TITLE_RES:
+            m = regex.search(line.text)
+            if m and is_organ_name(m.group("org")):
+                return line.start + m.start("org"), line.start + m.end("org")
     return None
 
 
@@ -184,7 +189,8 @@ class _Reader:
                 # "调整后，市卫生健康委员会设下列14个内设机构：A、B…"
                 self.change.stated = count
                 found = _inline_units(self.doc, Line(a, b, norm[a:b], None, None, a))
-                if found and len(found[0]) >= 2:
+                names = [norm[slice(*p.name)] for p in found[0]] if found else []
+                if len(names) >= 2 and all(is_organ_name(n) for n in names):
                     self.change.full_list = [
                         (self.doc.raw[p.name[0] : p.name[1]], *p.name) for p in found[0]
                     ]

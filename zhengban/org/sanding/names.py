@@ -29,6 +29,7 @@ _BAD_START_RE = re.compile(
     r"^(?:负责|承担|根据|按照|依照|依据|其中|以上|上述|本|各|对(?!外|台)|由|在|将|为)"
 )
 _NAME_CHARS_RE = re.compile(r"^[\u4e00-\u9fff\u3400-\u4dbf0-9A-Za-z·\-〇]+$")
+_LEAD_RE = re.compile(r"另设|另外设立|同时设立|同时设|并设")
 # Words no organ name contains: "离退休干部工作由办公室承担" is a sentence, not a name.
 _BAD_INSIDE_RE = re.compile(r"由|的|设在|归口|挂靠")
 
@@ -138,6 +139,8 @@ def plausible_name(name: str) -> bool:
 def parse_head(doc: Doc, start: int, end: int, strict: bool) -> Head | None:
     """Names at doc[start:end]'s head; None when the head is not a list of organ names."""
     norm = doc.norm
+    lead = _LEAD_RE.match(norm, start, end)  # "另设机关党委，负责…"
+    start = lead.end() if lead and lead.end() < end else start
     head_end = _head_end(norm, start, end)
     if head_end <= start:
         return None

@@ -8,11 +8,21 @@ from . import amend
 from . import items as item_mod
 from .attached import is_attached, parse_attached
 from .errors import SandingError
-from .lines import logical_lines
+from .lines import Line, logical_lines
 from .meta import find_organization, find_rank
 from .normalize import Doc, simplify
-from .sections import ADJUST, DUTY, OTHER, STAFF, UNIT, UNIT_CHANGE, Layout, split_sections
-from .staffing import empty_staffing, parse_staffing
+from .sections import (
+    ADJUST,
+    DUTY,
+    IGNORE,
+    OTHER,
+    STAFF,
+    UNIT,
+    UNIT_CHANGE,
+    Layout,
+    split_sections,
+)
+from .staffing import ADMIN_RE, LOGISTICS_RE, empty_staffing, parse_staffing, quota_is_own
 from .units import UnitList, finish, parse_units
 
 MAX_CHARS = 2_000_000
@@ -88,10 +98,31 @@ def _units(doc: Doc, layout: Layout) -> tuple[UnitList, bool]:
 def _staffing(doc: Doc, layout: Layout, organization: str | None, warnings: list[str]) -> dict:
     lines = [line for s in layout.sections if s.kind == STAFF for line in s.lines]
     if not lines:
+        lines = _staff_elsewhere(layout, organization)
+    if not lines:
         return empty_staffing()
     text = "\n".join(line.text for line in lines)
     written = "\n".join(doc.raw[line.start : line.end] for line in lines)
     return parse_staffing(text, written, organization, warnings)
+
+
+def _staff_elsewhere(layout: Layout, organization: str | None) -> list[Line]:
+    """Quotas stated outside any 人员编制 section, in a sentence that names the body.
+
+    "市统计局与市统计调查队合署办公，核定市统计局机关行政编制12名" under 其他事项, or in the
+    sentence that introduces the organ list. Under 其他事项 the sentence must name the
+    organization itself (the other items are attached offices with quotas of their own).
+    """
+    out = []
+    for section in layout.sections:
+        if section.kind in (STAFF, ADJUST, IGNORE):
+            continue
+        for line in section.lines:
+            if not (ADMIN_RE.search(line.text) or LOGISTICS_RE.search(line.text)):
+                continue
+            if section.kind != OTHER or (organization and quota_is_own(line.text, organization)):
+                out.append(line)
+    return out
 
 
 def _attached(doc: Doc, layout: Layout) -> list[dict]:
@@ -159,9 +190,10 @@ def _check_evidence(
 
 def _amendment(doc: Doc, layout: Layout) -> tuple[dict, list[dict], int | None, list[str]]:
     """The diff an amending notice states: the ``amendment`` dict, organs after, count."""
-    lines = [line for s in layout.sections if s.kind in (UNIT_CHANGE, UNIT) for line in s.lines]
-    if not lines:  # a short notice without headings: every paragraph may say something
-        lines = [line for line in layout.preamble if line.style or len(line.text) > 12]
+    lines = [line for s in layout.sections if s.kind == UNIT_CHANGE for line in s.lines]
+    if not lines:  # a short notice without that heading: any paragraph may say something
+        lines = [line for s in layout.sections if s.kind != ADJUST for line in s.lines]
+        lines = sorted(lines + layout.preamble, key=lambda line: line.start)
     change = amend.read_changes(doc, lines)
     diff = {
         "amends": amend.amended_regulation(doc),

@@ -176,7 +176,9 @@ def split_sections(doc: Doc, lines: list[Line]) -> Layout:
             continue
         now = current.kind if current else None
         if now not in (OTHER, IGNORE, UNIT_CHANGE) and not line.style:
-            if now != STAFF and _is_staff_line(line.text):
+            # "设3个内设机构，核定机关行政编制12名：办公室、综合科…" lists the organs.
+            lists_units = ":" in line.text and is_unit_intro(line.text.split(":")[0])
+            if now != STAFF and _is_staff_line(line.text) and not lists_units:
                 open_section(STAFF).lines.append(line)
                 continue
             if now != UNIT and is_unit_intro(line.text):

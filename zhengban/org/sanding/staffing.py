@@ -90,6 +90,16 @@ def _standing(masked: str, start: int, organization: str | None) -> int:
     return PART if in_part else NEUTRAL
 
 
+def quota_is_own(text: str, organization: str) -> bool:
+    """Whether a sentence states a quota of ``organization`` by name."""
+    masked = mask_inclusions(normalize(text))
+    return any(
+        _standing(masked, m.start(), organization) == OWN
+        for regex in (ADMIN_RE, LOGISTICS_RE)
+        for m in regex.finditer(masked)
+    )
+
+
 def _quota(
     regex: re.Pattern, masked: str, organization: str | None, label: str, warnings: list[str]
 ) -> int | None:

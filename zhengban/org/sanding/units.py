@@ -33,6 +33,9 @@ _COUNT_RES = [
     re.compile(rf"内设机构\s*(?:为|共)?\s*({NUM})\s*个"),
     re.compile(rf"设\s*(?:有|置)?\s*({NUM})\s*个\s*[^\s,，。;:(]{{0,6}}?{_ORGAN_WORD}"),
     re.compile(rf"({NUM})\s*个\s*(?:职能)?(?:股室|处室|科室|内设机构|司局|机构)"),
+    # "内设机构数不变，仍为6个" (an amending notice), "三、内设机构(3个)" (a heading)
+    re.compile(rf"内设机构(?:数|总数)?[^。;,，]{{0,6}}[,，]?\s*(?:仍|调整)?为\s*({NUM})\s*个"),
+    re.compile(rf"^\(\s*(?:共)?\s*({NUM})\s*个\s*\)$"),
 ]
 _LIST_INTRO_RE = re.compile(
     rf"设(?:立|置)?(?:下列|以下|如下)[^,，。;]{{0,10}}?{_ORGAN_WORD}"
@@ -40,7 +43,7 @@ _LIST_INTRO_RE = re.compile(
 )
 # "设综合股、应急值守股2个股室": the list sits between 设 and the count.
 _SET_LIST_RE = re.compile(
-    rf"设((?:[^、,，。;:\s]{{1,25}}[、,，])+[^、,，。;:\s]{{1,25}}?)\s*{NUM}\s*个"
+    rf"(?<![内建开增预])设((?:[^、,，。;:\s]{{1,25}}[、,，])+[^、,，。;:\s]{{1,25}}?)\s*{NUM}\s*个"
 )
 _STAFF_START_RE = re.compile(r"^(?:人员编制|机关行政编制|行政编制|编制\s*:)")
 _STAFF_ANY_RE = re.compile(rf"行政编制\s*{NUM}\s*名")
@@ -114,7 +117,9 @@ def _inline_region(doc: Doc, line: Line) -> tuple[int, int] | None:
         starts.append(m.end())
     for regex in (_LIST_INTRO_RE, *_COUNT_RES):  # "设下列工作单位：A、B", "设11个处室：A、B"
         m = regex.search(text)
-        colon = text.find(":", m.end(), m.end() + 16) if m else -1
+        colon = text.find(":", m.end(), m.end() + 40) if m else -1
+        if colon >= 0 and "。" in text[m.end() : colon]:
+            colon = -1
         if colon >= 0:
             starts.append(colon + 1)
     for after in starts:
