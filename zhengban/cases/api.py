@@ -28,16 +28,16 @@ from rest_framework.views import APIView
 
 from zhengban.accounts.choices import Clearance
 
-from . import forms, selectors, services
+from . import errors, forms, selectors, services
 from .choices import Urgency
+from .errors import CaseError
 from .models import Assignment, Case, Task
-from .services import CaseError
 
 # --- errors ----------------------------------------------------------------------------------
 
 STATUS_BY_CODE = {
-    services.VersionConflict.code: status.HTTP_409_CONFLICT,
-    services.PermissionRefused.code: status.HTTP_403_FORBIDDEN,
+    errors.VersionConflict.code: status.HTTP_409_CONFLICT,
+    errors.PermissionRefused.code: status.HTTP_403_FORBIDDEN,
 }
 
 
@@ -283,7 +283,7 @@ class CaseListCreate(ListAPIView):
         # owner unit must be one the user may create for.
         unit = selectors.creatable_units(request.user).filter(pk=values["owner_unit"]).first()
         if unit is None or request.user.is_admin_role:
-            raise CaseRefused(services.PermissionRefused(_("只能为本人所在处室创建事项。")))
+            raise CaseRefused(errors.PermissionRefused(_("只能为本人所在处室创建事项。")))
         case = _run(
             lambda: services.case_create(
                 case_type=values["case_type"],
@@ -522,6 +522,6 @@ class AttachmentDownload(APIView):
         try:
             return open_attachment(user=request.user, case=case, attachment_pk=attachment_pk)
         except DjangoPermissionDenied as error:
-            raise CaseRefused(services.PermissionRefused(str(error))) from error
+            raise CaseRefused(errors.PermissionRefused(str(error))) from error
         except Http404:
             raise NotFound from None

@@ -28,7 +28,7 @@ from django.utils.translation import gettext_lazy
 
 from zhengban.audit.services import audit_denied, audit_record
 
-from . import services
+from . import errors, services
 from .models import Attachment, Case
 from .policies import case_get_for
 
@@ -38,7 +38,7 @@ CHUNK = 64 * 1024
 HEAD = 8 * 1024
 
 
-class AttachmentRefused(services.CaseError):
+class AttachmentRefused(errors.CaseError):
     """An upload refused for its size, type or content; nothing was stored."""
 
     code = "attachment_refused"
@@ -264,7 +264,7 @@ def attachment_add(*, case: Case, actor, uploaded_file) -> Attachment:
     who may not work on the case, for oversize, empty or disguised files, and for
     classified records on a system not approved for their content."""
     if case.closed:
-        raise services.TransitionNotAllowed(_("事项已办结，不能再上传附件。"))
+        raise errors.TransitionNotAllowed(_("事项已办结，不能再上传附件。"))
     principal = services.holder_principal(actor, case, _("上传附件"))
     services.check_content_allowed(case.sensitivity, has_content=True)
     name = display_name(getattr(uploaded_file, "name", ""))
@@ -285,7 +285,7 @@ def attachment_add(*, case: Case, actor, uploaded_file) -> Attachment:
         with transaction.atomic():
             case = services._lock(case)
             if case.closed:
-                raise services.TransitionNotAllowed(_("事项已办结，不能再上传附件。"))
+                raise errors.TransitionNotAllowed(_("事项已办结，不能再上传附件。"))
             attachment = Attachment.objects.create(
                 case=case,
                 uploaded_by=actor,

@@ -23,10 +23,16 @@ class AssignmentStatus(models.TextChoices):
 
 
 class TaskKind(models.TextChoices):
+    DRAFT = "draft", _("起草")  # the drafter's, also after 退回修改
+    REVIEW = "review", _("审核")
+    INSTRUCT = "instruct", _("批示")
     HANDLE = "handle", _("办理")
+    ASSIGNMENT = "assignment", _("承办")  # a unit's part as 主办 or 协办
+    CONFIRM = "confirm", _("确认办结")
     COUNTERSIGN = "countersign", _("会签")
-    CONSULT = "consult", _("加签征求意见")
+    CONSULT = "consult", _("征求意见")  # 加签
     CIRCULATE = "circulate", _("传阅")
+    EXTENSION = "extension", _("审批延期")
 
 
 class TaskState(models.TextChoices):
@@ -34,6 +40,18 @@ class TaskState(models.TextChoices):
     DONE = "done", _("已办")
     WITHDRAWN = "withdrawn", _("已撤回")
     CANCELLED = "cancelled", _("已取消")
+
+
+class Audience(models.TextChoices):
+    """Who may read an opinion, comment or attachment."""
+
+    INTERNAL = "internal", _("仅办公厅内部")
+    SHARED = "shared", _("承办单位可见")
+
+
+class ReportKind(models.TextChoices):
+    PROGRESS = "progress", _("阶段性反馈")
+    FINAL = "final", _("办结报告")
 
 
 class Opinion(models.TextChoices):

@@ -3,12 +3,17 @@ events in its history, so the due date is always recomputed from history and the
 
 from __future__ import annotations
 
+import dataclasses
 import datetime
 
-from zhengban.workcalendar.deadlines import Pause, compute_due, get_rule
+from django.utils.translation import gettext as _
 
-from .choices import DeadlineState
-from .models import Case, CaseEvent
+from zhengban.workcalendar.calendar import workdays_between
+from zhengban.workcalendar.deadlines import WD, Pause, compute_due, get_rule
+
+from .choices import AssignmentStatus, DeadlineState, TaskState
+from .errors import GuardFailed
+from .models import Assignment, Case, CaseEvent, Task
 
 
 def pauses_from_history(case: Case) -> list[Pause]:
@@ -48,6 +53,9 @@ def recompute(case: Case) -> None:
             case.deadline_state = DeadlineState.NONE
         return
     rule = get_rule(case.deadline_rule)
+    default_amount = rule.amount
+    if case.deadline_amount:
+        rule = dataclasses.replace(rule, amount=case.deadline_amount)
     due = compute_due(
         rule,
         case.deadline_start,
@@ -55,6 +63,11 @@ def recompute(case: Case) -> None:
         extensions=case.deadline_extensions,
     )
     case.deadline_basis = due.basis_text
+    if case.deadline_amount and case.deadline_amount != default_amount:
+        case.deadline_basis += _("；交办时确定为%(n)d个工作日（规则默认%(d)d个工作日）") % {
+            "n": case.deadline_amount,
+            "d": default_amount,
+        }
     case.due_provisional = due.provisional
     if case.closed:
         case.deadline_state = DeadlineState.STOPPED
@@ -64,3 +77,30 @@ def recompute(case: Case) -> None:
         case.deadline_state = DeadlineState.RUNNING
     if due.date is not None:
         case.due_date = due.date
+    _sync_parts(case)
+
+
+def _sync_parts(case: Case) -> None:
+    """The case's due date and its working assignments' (and open tasks') never disagree."""
+    if case.pk is None or case.due_date is None:
+        return
+    Assignment.objects.filter(
+        case=case, status__in=(AssignmentStatus.OPEN, AssignmentStatus.REPORTED)
+    ).exclude(due_date=case.due_date).update(due_date=case.due_date)
+    Task.objects.filter(case=case, state=TaskState.OPEN).exclude(due_date=case.due_date).update(
+        due_date=case.due_date
+    )
+
+
+def set_due(case: Case, due: datetime.date, *, actor) -> dict:
+    """A person sets the due date (a leader's "两周内" at 交办, an approved extension): kept as
+    the rule's period in working days from the start, so pauses still count as the rule says."""
+    if not case.deadline_rule or case.deadline_start is None:
+        raise GuardFailed(_("该事项尚未开始计算办理期限。"))
+    if get_rule(case.deadline_rule).unit != WD:
+        raise GuardFailed(_("该事项的期限不按工作日计算，不能指定日期。"))
+    amount = workdays_between(case.deadline_start, due)
+    if amount < 1:
+        raise GuardFailed(_("办理期限须晚于起算日。"))
+    case.deadline_amount = amount
+    return {"set_due": due.isoformat(), "amount": amount, "set_by": actor.pk}

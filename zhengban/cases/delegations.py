@@ -13,8 +13,8 @@ from django.utils.translation import gettext as _
 from zhengban.accounts.models import User
 from zhengban.audit.services import audit_record
 
+from .errors import GuardFailed, PermissionRefused
 from .models import Delegation
-from .services import GuardFailed, PermissionRefused
 
 # A delegation covers an absence (出差, 休假, 学习), not a standing arrangement.
 MAX_DAYS = 366

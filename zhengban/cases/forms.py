@@ -16,7 +16,7 @@ from zhengban.accounts.choices import Clearance
 from zhengban.workcalendar.choices import PauseReason
 from zhengban.workcalendar.deadlines import get_rule
 
-from . import selectors, services
+from . import errors, selectors, services
 from .choices import Opinion, TaskKind, Urgency
 from .workflow import Action, Param, all_workflows
 
@@ -436,9 +436,9 @@ class DelegationForm(forms.Form):
 
 def errors_text(form) -> str:
     parts = []
-    for name, errors in form.errors.items():
+    for name, messages in form.errors.items():
         label = form.fields[name].label if name in form.fields else ""
-        text = "；".join(str(e) for e in errors)
+        text = "；".join(str(e) for e in messages)
         parts.append(f"{label}：{text}" if label else text)
     return "；".join(parts)
 
@@ -455,7 +455,7 @@ def perform_action(*, user, case, code: str, data) -> str:
     if code in KERNEL_ACTIONS and not _declared(case, code):
         form = KernelActionForm(data, code=code, case=case, pickers=pickers)
         if not form.is_valid():
-            raise services.GuardFailed(errors_text(form))
+            raise errors.GuardFailed(errors_text(form))
         version = form.cleaned_data["version"]
         comment = form.cleaned_data.get("comment", "")
         if code == "consult":
@@ -476,10 +476,10 @@ def perform_action(*, user, case, code: str, data) -> str:
     workflow = selectors.workflow_or_none(case.case_type)
     action = next((a for a in workflow.actions if a.code == code), None) if workflow else None
     if action is None:
-        raise services.TransitionNotAllowed(_("未知操作：%(code)s") % {"code": code})
+        raise errors.TransitionNotAllowed(_("未知操作：%(code)s") % {"code": code})
     form = ActionForm(data, case=case, action=action, pickers=pickers)
     if not form.is_valid():
-        raise services.GuardFailed(errors_text(form))
+        raise errors.GuardFailed(errors_text(form))
     services.case_perform(
         case=case,
         action_code=code,
@@ -494,7 +494,7 @@ def perform_action(*, user, case, code: str, data) -> str:
 def assignment_action(*, user, case, assignment, verb: str, data) -> str:
     form = assignment_form(verb, assignment, data, pickers=Pickers.for_case(case, user))
     if not form.is_valid():
-        raise services.GuardFailed(errors_text(form))
+        raise errors.GuardFailed(errors_text(form))
     cleaned = form.cleaned_data
     if verb == "report":
         services.assignment_report(assignment=assignment, actor=user, report=cleaned["report"])

@@ -37,12 +37,3 @@ def co_units_reported() -> Guard:
         ),
         _("协办单位尚未全部反馈，不能办结（可由领导免除协办反馈）。"),
     )
-
-
-def lead_reported() -> Guard:
-    return Guard(
-        lambda ctx: Assignment.objects.filter(
-            case=ctx.case, role=AssignmentRole.LEAD, status=AssignmentStatus.REPORTED
-        ).exists(),
-        _("主办单位尚未反馈办理情况。"),
-    )

@@ -14,8 +14,10 @@ from zhengban.accounts.choices import Clearance
 from .choices import (
     AssignmentRole,
     AssignmentStatus,
+    Audience,
     DeadlineState,
     Opinion,
+    ReportKind,
     RoundMode,
     RoundState,
     TaskKind,
@@ -60,6 +62,8 @@ class Case(models.Model):
     deadline_rule = models.CharField(_("期限规则"), max_length=40, blank=True)
     deadline_start = models.DateField(_("起算日"), null=True, blank=True)
     deadline_extensions = models.PositiveIntegerField(_("延期次数"), default=0)
+    # Set when a person fixed the period (交办时确定, 批准延期): working days from the start.
+    deadline_amount = models.PositiveIntegerField(_("确定期限（工作日）"), null=True, blank=True)
     deadline_state = models.CharField(
         max_length=16, choices=DeadlineState.choices, default=DeadlineState.NONE
     )
@@ -122,6 +126,7 @@ class CaseEvent(models.Model):
 
     class Meta:
         ordering = ["case", "seq"]
+        indexes = [models.Index(fields=["actor", "case"])]  # 已办: what a person acted on
         constraints = [
             models.UniqueConstraint(fields=["case", "seq"], name="case_event_seq_unique")
         ]
@@ -184,12 +189,28 @@ class ApprovalRound(models.Model):
 
 
 class Task(models.Model):
-    """A 待办: work someone must do on a case (handle, 会签, 加签, 传阅)."""
+    """A 待办: work a person or a unit must do on a case. Every step that waits on someone
+    opens one (起草, 审核, 批示, 承办, 确认办结, 会签, 加签, 传阅); it closes when the step is
+    taken, and every open task closes when the case reaches a closing state.
+
+    A unit's task (`unit` set, `assignee` empty) is in the 待办 of its people (its heads
+    only, with `heads_only`) until a head hands it to one of them (处内分办)."""
 
     case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="tasks")
     kind = models.CharField(max_length=16, choices=TaskKind.choices)
     state = models.CharField(max_length=12, choices=TaskState.choices, default=TaskState.OPEN)
-    assignee = models.ForeignKey(USER, on_delete=models.PROTECT, related_name="tasks")
+    assignee = models.ForeignKey(
+        USER, on_delete=models.PROTECT, null=True, blank=True, related_name="tasks"
+    )
+    unit = models.ForeignKey(
+        "org.Unit", on_delete=models.PROTECT, null=True, blank=True, related_name="tasks"
+    )
+    heads_only = models.BooleanField(default=False)
+    assignment = models.ForeignKey(
+        "Assignment", on_delete=models.CASCADE, null=True, blank=True, related_name="tasks"
+    )
+    # Set for a task the case's state opened: it closes when the case leaves that state.
+    state_code = models.CharField(max_length=32, blank=True)
     round = models.ForeignKey(
         ApprovalRound, on_delete=models.CASCADE, null=True, blank=True, related_name="tasks"
     )
@@ -198,6 +219,7 @@ class Task(models.Model):
     event_seq = models.PositiveIntegerField()
     note = models.TextField(_("说明"), blank=True)
     due_date = models.DateField(null=True, blank=True)
+    requested_due = models.DateField(_("申请期限"), null=True, blank=True)  # 申请延期
     opinion = models.CharField(max_length=12, choices=Opinion.choices, blank=True)
     opinion_text = models.TextField(_("意见"), blank=True)
     completed_by = models.ForeignKey(
@@ -211,8 +233,48 @@ class Task(models.Model):
         ordering = ["created_at", "pk"]
         indexes = [
             models.Index(fields=["assignee", "state"]),
+            models.Index(fields=["unit", "state"]),
             models.Index(fields=["case", "state"]),
         ]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(assignee__isnull=False) | Q(unit__isnull=False),
+                name="task_has_addressee",
+            )
+        ]
+
+
+class CaseSlot(models.Model):
+    """A named participant of a case (e.g. the leader chosen at 拟办 to give the 批示; an
+    ordered list of leaders for 圈阅). Actions are permitted to a slot as "slot:<name>"."""
+
+    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="slots")
+    name = models.CharField(max_length=32)
+    position = models.PositiveSmallIntegerField(default=0)
+    user = models.ForeignKey(USER, on_delete=models.PROTECT, related_name="+")
+    filled_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["case", "name", "position"]
+        constraints = [
+            models.UniqueConstraint(fields=["case", "name", "position"], name="case_slot_unique")
+        ]
+
+
+class AssignmentReport(models.Model):
+    """A unit's report on its assignment: 阶段性反馈 (several) or the 办结报告 (one, final).
+    `recorded_for` marks a report the owner unit recorded on behalf of a unit without
+    accounts (代录)."""
+
+    assignment = models.ForeignKey(Assignment, on_delete=models.CASCADE, related_name="reports")
+    kind = models.CharField(_("类别"), max_length=12, choices=ReportKind.choices)
+    text = models.TextField(_("办理情况"))
+    author = models.ForeignKey(USER, on_delete=models.PROTECT, related_name="+")
+    recorded_for = models.BooleanField(_("代录"), default=False)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["assignment", "created_at", "pk"]
 
 
 class Comment(models.Model):
@@ -222,6 +284,9 @@ class Comment(models.Model):
         USER, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
     )
     text = models.TextField(_("内容"))
+    audience = models.CharField(
+        _("可见范围"), max_length=12, choices=Audience.choices, default=Audience.INTERNAL
+    )
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
@@ -238,6 +303,9 @@ class Attachment(models.Model):
     content_type = models.CharField(max_length=100)
     size = models.PositiveBigIntegerField()
     sha256 = models.CharField(max_length=64)
+    audience = models.CharField(
+        _("可见范围"), max_length=12, choices=Audience.choices, default=Audience.INTERNAL
+    )
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:

@@ -35,12 +35,13 @@ def notify(users, *, case=None, kind: str, message: str, dedupe_key: str = "") -
     return len(rows)
 
 
-def notify_units(units, **kwargs) -> int:
-    """Notify the members of units (a unit's inbox is its people's inbox)."""
+def notify_units(units, *, heads_only: bool = False, **kwargs) -> int:
+    """Notify the members (or only the heads) of units: a unit's inbox is its people's."""
     from zhengban.accounts.models import User
 
-    members = User.objects.filter(memberships__unit__in=units, is_active=True).distinct()
-    return notify(list(members), **kwargs)
+    heads = {"memberships__is_head": True} if heads_only else {}
+    members = User.objects.filter(memberships__unit__in=units, is_active=True, **heads)
+    return notify(list(members.distinct()), **kwargs)
 
 
 def _email(users, message: str) -> None:

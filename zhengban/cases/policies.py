@@ -17,6 +17,7 @@ from django.utils import timezone
 
 from zhengban.accounts.choices import LEADER_ROLES
 
+from .choices import TaskState
 from .models import Assignment, Case, Delegation, Task
 
 
@@ -55,11 +56,14 @@ def cases_visible_to(user, queryset: QuerySet[Case] | None = None) -> QuerySet[C
         return queryset
     ids = principal_ids(user)
     unit_ids = _unit_ids_of(ids, user)
+    # A withdrawn task never reached its addressee and grants nothing (CaseAccess: the same).
+    tasks = Task.objects.filter(case=OuterRef("pk")).exclude(state=TaskState.WITHDRAWN)
     scope = Q(creator_id__in=ids) | Q(assignee_id__in=ids)
-    scope |= Exists(Task.objects.filter(case=OuterRef("pk"), assignee_id__in=ids))
+    scope |= Exists(tasks.filter(assignee_id__in=ids))
     if unit_ids:
         scope |= Q(owner_unit_id__in=unit_ids)
         scope |= Exists(Assignment.objects.filter(case=OuterRef("pk"), unit_id__in=unit_ids))
+        scope |= Exists(tasks.filter(assignee__isnull=True, unit_id__in=unit_ids))
     return queryset.filter(scope)
 
 

@@ -32,9 +32,11 @@ from zhengban.accounts.choices import LEADER_ROLES, Clearance, Role
 from zhengban.workcalendar.calendar import add_workdays
 
 from . import search
+from .access import relation_label
 from .choices import (
     AssignmentRole,
     AssignmentStatus,
+    Audience,
     Opinion,
     RoundMode,
     RoundState,
@@ -45,25 +47,29 @@ from .choices import (
 from .models import (
     ApprovalRound,
     Assignment,
+    AssignmentReport,
     Case,
     CaseEvent,
+    CaseSlot,
     Delegation,
     Notification,
     Task,
 )
 from .policies import case_get_for, cases_visible_to, principal_ids
-from .workflow import RELATION_LABELS, Action, Workflow, all_workflows, get_workflow
+from .workflow import Action, Workflow, all_workflows, get_workflow
 
 # Due within this many working days shows amber (临期).
 DUE_SOON_WORKDAYS = 3
-RECENTLY_CLOSED_DAYS = 30
 
 INBOX_TABS = {
-    "mine": gettext_lazy("我的待办"),
-    "unit": gettext_lazy("本处室待办"),
-    "overdue": gettext_lazy("已逾期"),
+    "todo": gettext_lazy("待办"),
+    "toread": gettext_lazy("待阅"),
+    "done": gettext_lazy("已办"),
+    "read": gettext_lazy("已阅"),
+    "mine_created": gettext_lazy("我发起的"),
+    "unit": gettext_lazy("本处室"),
+    "overdue": gettext_lazy("逾期"),
     "week": gettext_lazy("本周到期"),
-    "closed": gettext_lazy("近期办结"),
 }
 
 SORTS = {
@@ -138,7 +144,7 @@ def relation_text(action: Action) -> list[str]:
     for permit in action.permits:
         ordered = [r for r in Role.values if r in permit.roles]
         roles = "、".join(str(Role(r).label) for r in ordered)
-        relation = RELATION_LABELS.get(permit.relation, str(permit.relation))
+        relation = relation_label(permit.relation)
         if roles and permit.relation != "any":
             lines.append(f"{roles}（{relation}）")
         elif roles:
@@ -178,35 +184,65 @@ def _week(today: datetime.date) -> tuple[datetime.date, datetime.date]:
     return monday, monday + datetime.timedelta(days=6)
 
 
-def _principal_unit_ids(user, ids: list[int]) -> set[int]:
-    """The units of the user and of those who delegated to them (委托)."""
-    from .policies import _unit_ids_of
-
-    return _unit_ids_of(ids, user)
-
-
 def filter_units(user):
     """Units the inbox may be narrowed to: one's own; every unit for leaders."""
     units = unit_choices_queryset()
     return units if user.has_role(*LEADER_ROLES) else units.filter(pk__in=user.unit_ids)
 
 
+def my_tasks(user, ids: list[int] | None = None) -> QuerySet[Task]:
+    """Open tasks addressed to the user (or a delegator): their own, and their units' not
+    yet handed to a person — the heads' only where the task is for heads."""
+    ids = principal_ids(user) if ids is None else ids
+    unit_ids, led_ids = _principal_units(user, ids)
+    mine = Q(assignee_id__in=ids)
+    if unit_ids:
+        mine |= Q(assignee__isnull=True, unit_id__in=unit_ids, heads_only=False)
+    if led_ids:
+        mine |= Q(assignee__isnull=True, unit_id__in=led_ids, heads_only=True)
+    return Task.objects.filter(mine, state=TaskState.OPEN)
+
+
+def _principal_units(user, ids: list[int]) -> tuple[set[int], set[int]]:
+    if ids == [user.pk]:
+        return set(user.unit_ids), set(user.led_unit_ids)
+    from .access import principals_of
+
+    principals = principals_of(user)
+    return (
+        set().union(*(p.unit_ids for p in principals)),
+        set().union(*(p.led_unit_ids for p in principals)),
+    )
+
+
 def inbox_queryset(user, tab: str, filters: InboxFilters | None = None) -> QuerySet[Case]:
     """The rows of an inbox tab, filtered and sorted, with everything a row shows joined or
-    annotated (no query per row)."""
+    annotated (no query per row). 待办 and 待阅 are tasks; 已办 is what the user acted on."""
     filters = filters or InboxFilters()
     today = timezone.localdate()
     qs = cases_visible_to(user)
     ids = principal_ids(user)
-    # The two "my work" tabs are unions of index lookups, not conditions OR-ed across
-    # tables, which make SQLite scan every case (200,000 cases, first page plus count: 我的待办
-    # 385 → 24 ms, 本处室待办 198 → 39 ms).
-    if tab == "mine":
-        held = Case.objects.filter(closed=False, assignee_id__in=ids).values("pk")
-        tasked = Task.objects.filter(assignee_id__in=ids, state=TaskState.OPEN).values("case_id")
-        qs = qs.filter(pk__in=held.union(tasked))
+    # Tabs are index lookups on tasks, events or cases (`pk IN (...)`), not conditions OR-ed
+    # across tables, which make SQLite scan every case.
+    if tab == "todo":
+        tasks = my_tasks(user, ids).exclude(kind=TaskKind.CIRCULATE)
+        qs = qs.filter(pk__in=tasks.values("case_id"))
+    elif tab == "toread":
+        tasks = my_tasks(user, ids).filter(kind=TaskKind.CIRCULATE, read_at__isnull=True)
+        qs = qs.filter(pk__in=tasks.values("case_id"))
+    elif tab == "read":
+        # Opening a 传阅 is its read receipt; a written 阅示意见 may still follow.
+        read = Task.objects.filter(
+            assignee_id__in=ids, kind=TaskKind.CIRCULATE, read_at__isnull=False
+        ).exclude(state=TaskState.WITHDRAWN)
+        qs = qs.filter(pk__in=read.values("case_id"))
+    elif tab == "done":
+        acted = CaseEvent.objects.filter(actor_id__in=ids).exclude(action="create")
+        qs = qs.filter(pk__in=acted.values("case_id"))
+    elif tab == "mine_created":
+        qs = qs.filter(creator_id__in=ids)
     elif tab == "unit":
-        unit_ids = _principal_unit_ids(user, ids)
+        unit_ids, _led = _principal_units(user, ids)
         owned = Case.objects.filter(closed=False, owner_unit_id__in=unit_ids).values("pk")
         assigned = Assignment.objects.filter(
             unit_id__in=unit_ids, status=AssignmentStatus.OPEN, case__closed=False
@@ -217,11 +253,8 @@ def inbox_queryset(user, tab: str, filters: InboxFilters | None = None) -> Query
     elif tab == "week":
         monday, sunday = _week(today)
         qs = qs.filter(closed=False, due_date__gte=monday, due_date__lte=sunday)
-    elif tab == "closed":
-        since = timezone.now() - datetime.timedelta(days=RECENTLY_CLOSED_DAYS)
-        qs = qs.filter(closed=True, closed_at__gte=since)
     qs = apply_filters(qs, filters)
-    return annotate_rows(qs, ids).order_by(*_ordering(tab, filters.sort))
+    return annotate_rows(qs, ids, user).order_by(*_ordering(tab, filters.sort))
 
 
 def apply_filters(qs: QuerySet[Case], filters: InboxFilters) -> QuerySet[Case]:
@@ -249,15 +282,18 @@ def apply_filters(qs: QuerySet[Case], filters: InboxFilters) -> QuerySet[Case]:
     return qs
 
 
-def annotate_rows(qs: QuerySet[Case], ids: list[int]) -> QuerySet[Case]:
+def annotate_rows(qs: QuerySet[Case], ids: list[int], user=None) -> QuerySet[Case]:
     lead = Assignment.objects.filter(
         case=OuterRef("pk"),
         role=AssignmentRole.LEAD,
         status__in=(AssignmentStatus.OPEN, AssignmentStatus.REPORTED),
     ).order_by("-pk")
-    my_task = Task.objects.filter(
-        case=OuterRef("pk"), assignee_id__in=ids, state=TaskState.OPEN
-    ).order_by("pk")
+    tasks = (
+        my_tasks(user, ids)
+        if user is not None
+        else Task.objects.filter(assignee_id__in=ids, state=TaskState.OPEN)
+    )
+    my_task = tasks.filter(case=OuterRef("pk")).order_by("pk")
     return qs.select_related("owner_unit", "assignee").annotate(
         lead_unit_name=Subquery(lead.values("unit__name")[:1]),
         my_task_kind=Subquery(my_task.values("kind")[:1]),
@@ -277,9 +313,9 @@ def _ordering(tab: str, sort: str) -> list:
         return ["created_at", "pk"]
     if sort == "urgency":
         return ["urgency_rank", F("due_date").asc(nulls_last=True), "-pk"]
-    if sort == "due" or tab != "closed":
+    if sort == "due" or tab not in ("done", "read", "mine_created"):
         return [F("due_date").asc(nulls_last=True), "-created_at", "-pk"]
-    return ["-closed_at", "-pk"]
+    return ["-updated_at", "-pk"]
 
 
 def decorate_rows(rows, today: datetime.date | None = None) -> list[Case]:
@@ -319,6 +355,7 @@ class AssignmentView:
     can_return: bool = False
     can_waive: bool = False
     can_reassign: bool = False
+    can_record: bool = False  # 代录 for a unit without accounts
 
 
 @dataclass
@@ -352,6 +389,7 @@ class CasePage:
     is_due_soon: bool
     pause_reason: str = ""
     blocked: dict[str, str] = field(default_factory=dict)
+    access: object = None
 
 
 def case_for_page(user, pk) -> Case:
@@ -368,14 +406,19 @@ def case_related(case: Case) -> Case:
         Prefetch(
             "assignments",
             # Lead (主办) before co-units (协办).
-            queryset=Assignment.objects.select_related("unit", "reported_by").order_by(
-                "-role", "pk"
-            ),
+            queryset=Assignment.objects.select_related("unit", "reported_by")
+            .prefetch_related(
+                Prefetch("reports", queryset=AssignmentReport.objects.select_related("author"))
+            )
+            .order_by("-role", "pk"),
         ),
         Prefetch(
             "tasks",
-            queryset=Task.objects.select_related("assignee", "completed_by", "requested_by"),
+            queryset=Task.objects.select_related(
+                "assignee", "completed_by", "requested_by", "unit"
+            ),
         ),
+        Prefetch("slots", queryset=CaseSlot.objects.select_related("user")),
         Prefetch("rounds", queryset=ApprovalRound.objects.order_by("pk")),
         Prefetch(
             "events",
@@ -402,21 +445,6 @@ def _pause_reason(case: Case, events: list[CaseEvent]) -> str:
     code = last.data.get("reason", "")
     label = PauseReason(code).label if code in PauseReason.values else code
     return f"{label}：{last.comment}" if last.comment else str(label)
-
-
-def _is_case_leader(user, case: Case) -> bool:
-    return user.has_role(*LEADER_ROLES) or case.owner_unit_id in user.led_unit_ids
-
-
-def may_hold(user, case: Case) -> bool:
-    """Whether the user may 加签 / 传阅 / 转办 (the service decides again on submit)."""
-    from . import services
-
-    try:
-        services.holder_principal(user, case, "")
-    except services.PermissionRefused:
-        return False
-    return True
 
 
 def may_withdraw(user, case: Case, events: list[CaseEvent]) -> bool:
@@ -461,7 +489,7 @@ def _deadline_applicable(action: Action, case: Case) -> bool:
 def guard_refusals(user, case: Case, actions: list[Action]) -> dict[str, str]:
     """The first failing declared guard of each action, to show beside its button (the
     service checks again on submit, with the parameters)."""
-    from .services import ActionContext
+    from .context import ActionContext
 
     workflow = workflow_or_none(case.case_type)
     refusals = {}
@@ -483,22 +511,54 @@ def guard_refusals(user, case: Case, actions: list[Action]) -> dict[str, str]:
     return refusals
 
 
+def _shown_to_external(access, events, tasks, comments, attachments):
+    """What a contact of an external handling unit reads: the 交办单, its own assignment and
+    reports, what was addressed to it — never internal opinions, send-back reasons or other
+    units' reports, unless shared."""
+    own = {a.pk for a in access.assignments if a.unit_id in access.unit_ids}
+    ids = set(access.ids)
+
+    def event_shown(e) -> bool:
+        data = e.data or {}
+        if e.actor_id in ids or data.get("assignment_id") in own:
+            return True
+        if set(data.get("assignment_ids") or ()) & own:
+            return True  # 交办 naming this unit, 催办 addressed to it
+        return e.action == "create"
+
+    return (
+        [e for e in events if event_shown(e)],
+        [t for t in tasks if t.assignee_id in ids or t.assignment_id in own],
+        [c for c in comments if c.audience == Audience.SHARED or c.author_id in ids],
+        [a for a in attachments if a.audience == Audience.SHARED or a.uploaded_by_id in ids],
+        own,
+    )
+
+
 def case_page(user, case: Case) -> CasePage:
+    from .access import CaseAccess
     from .services import available_actions
 
     case_related(case)
+    access = CaseAccess(user, case)
     workflow = workflow_or_none(case.case_type)
-    ids = principal_ids(user)
-    unit_ids = _principal_unit_ids(user, ids)
     events = list(case.events.all())
     tasks = list(case.tasks.all())
+    comments = list(case.comments.all())
+    attachments = list(case.attachments.all())
+    assignment_rows = list(case.assignments.all())
+    if access.external:
+        events, tasks, comments, attachments, own = _shown_to_external(
+            access, events, tasks, comments, attachments
+        )
+        assignment_rows = [a for a in assignment_rows if a.pk in own]
     today = timezone.localdate()
-    is_leader = _is_case_leader(user, case)
-    may_reassign = case.owner_unit_id in user.unit_ids or user.has_role(*LEADER_ROLES)
+    is_leader = access.is_leader
+    may_manage = access.may_manage_assignments
 
     assignments = []
-    for a in case.assignments.all():
-        member = a.unit_id in unit_ids
+    for a in assignment_rows:
+        member = access.assignment_member(a) is not None
         is_open = a.status == AssignmentStatus.OPEN
         assignments.append(
             AssignmentView(
@@ -508,14 +568,15 @@ def case_page(user, case: Case) -> CasePage:
                 can_waive=is_open and a.role == AssignmentRole.CO and is_leader,
                 can_reassign=(
                     a.status in (AssignmentStatus.OPEN, AssignmentStatus.RETURNED)
-                    and may_reassign
+                    and may_manage
                     and not case.closed
                 ),
+                can_record=is_open and may_manage and not member and not case.closed,
             )
         )
 
     rounds = []
-    for r in case.rounds.all():
+    for r in [] if access.external else case.rounds.all():
         round_tasks = [t for t in tasks if t.round_id == r.pk]
         live = [t for t in round_tasks if t.state not in (TaskState.WITHDRAWN,)]
         view = RoundView(round=r, tasks=round_tasks)
@@ -545,10 +606,11 @@ def case_page(user, case: Case) -> CasePage:
 
     open_tasks = [t for t in tasks if t.state == TaskState.OPEN]
     actions = (
-        [a for a in available_actions(user, case) if _deadline_applicable(a, case)]
+        [a for a in available_actions(user, case, access) if _deadline_applicable(a, case)]
         if workflow
         else []
     )
+    mine = {t.pk for t in access.open_tasks()}
     return CasePage(
         case=case,
         workflow=workflow,
@@ -557,20 +619,21 @@ def case_page(user, case: Case) -> CasePage:
         assignments=assignments,
         open_tasks=open_tasks,
         done_tasks=[t for t in tasks if t.state == TaskState.DONE],
-        my_tasks=[t for t in open_tasks if t.assignee_id in ids],
+        my_tasks=[t for t in open_tasks if t.pk in mine],
         rounds=rounds,
         timeline=timeline,
-        comments=list(case.comments.all()),
-        attachments=list(case.attachments.all()),
+        comments=comments,
+        attachments=attachments,
         actions=actions,
         blocked=guard_refusals(user, case, actions),
-        may_hold=may_hold(user, case),
+        may_hold=access.holder() is not None,
         may_withdraw=may_withdraw(user, case, events),
         is_overdue=bool(not case.closed and case.due_date and case.due_date < today),
         is_due_soon=bool(
             not case.closed and case.due_date and today <= case.due_date <= due_soon_cutoff(today)
         ),
         pause_reason=_pause_reason(case, events) if case.deadline_state == "paused" else "",
+        access=access,
     )
 
 
@@ -616,7 +679,7 @@ def creatable_units(user):
 
 def search_cases(user, query: str) -> QuerySet[Case]:
     qs = search.search_filter(cases_visible_to(user), query)
-    return annotate_rows(qs, principal_ids(user)).order_by("-created_at", "-pk")
+    return annotate_rows(qs, principal_ids(user), user).order_by("-created_at", "-pk")
 
 
 def highlight(text: str, query: str) -> SafeString:

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import datetime
 import functools
-from dataclasses import dataclass, field
 from typing import Any
 
 from django.conf import settings
@@ -17,83 +16,39 @@ from django.db import transaction
 from django.db.models import Max
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
 
 from zhengban.accounts.choices import LEADER_ROLES, Clearance
 from zhengban.accounts.models import User
 from zhengban.audit.services import audit_record
 from zhengban.org.choices import UnitKind
 
-from . import deadlines, notifications, search
+from . import deadlines, notifications, search, todo
+from .access import CaseAccess
 from .choices import (
     AssignmentRole,
     AssignmentStatus,
     DeadlineState,
     Opinion,
+    ReportKind,
     RoundMode,
     RoundState,
     TaskKind,
     TaskState,
     Urgency,
 )
-from .models import ApprovalRound, Assignment, Case, CaseEvent, Comment, Task
+from .context import ActionContext
+from .errors import (
+    CLASSIFIED_RULE,
+    ContentNotAllowed,
+    GuardFailed,
+    PermissionRefused,
+    TransitionNotAllowed,
+    VersionConflict,
+)
+from .models import ApprovalRound, Assignment, AssignmentReport, Case, CaseEvent, Comment, Task
 from .numbering import number_next
 from .policies import cases_visible_to, principal_ids
-from .workflow import Action, Relation, Workflow, get_workflow
-
-
-class CaseError(Exception):
-    """A refused case operation; `code` is stable for the API, the message is for people."""
-
-    code = "case_error"
-
-
-class PermissionRefused(CaseError):
-    code = "permission_denied"
-
-
-class TransitionNotAllowed(CaseError):
-    code = "transition_not_allowed"
-
-
-class GuardFailed(CaseError):
-    code = "guard_failed"
-
-
-class VersionConflict(CaseError):
-    code = "version_conflict"
-
-    def __init__(self, message: str = ""):
-        super().__init__(
-            message or _("该事项已被他人处理（版本已变化），您的操作未生效。请刷新后重试。")
-        )
-
-
-class ContentNotAllowed(CaseError):
-    code = "classified_content_refused"
-
-
-CLASSIFIED_RULE = gettext_lazy(
-    "本系统不是经批准的涉密信息系统，依据《保守国家秘密法》（2024年修订）第二十九条至第三十一条，"
-    "秘密及以上事项只能登记元数据（编号、来文单位、密级、份号、存放位置、保管人），"
-    "不得录入正文或上传扫描件。"
-)
-
-
-@dataclass
-class ActionContext:
-    """What effects and guards see while an action is being taken."""
-
-    case: Case
-    workflow: Workflow
-    action: Action
-    actor: User
-    principal: User  # the person the actor acts as (themself, or a delegator)
-    params: dict[str, Any]
-    comment: str
-    today: datetime.date
-    event_data: dict[str, Any] = field(default_factory=dict)
-
+from .workflow import Action, Workflow, get_workflow
 
 # --- helpers -------------------------------------------------------------------------------
 
@@ -152,6 +107,15 @@ def _bump(case: Case, *fields: str) -> None:
     case.save(update_fields=["version", "updated_at", *fields])
 
 
+def check_text_size(text: str, label) -> None:
+    """Bodies, comments and reports have a cap: a megabyte of text helps nobody and slows
+    every later read and index of the case."""
+    if len(text) > settings.CASE_TEXT_MAX_CHARS:
+        raise GuardFailed(
+            _("%(label)s不能超过%(n)d字。") % {"label": label, "n": settings.CASE_TEXT_MAX_CHARS}
+        )
+
+
 def check_content_allowed(sensitivity: int, *, has_content: bool) -> None:
     """Body text and files of 秘密 and above only on an approved classified system."""
     if sensitivity <= Clearance.INTERNAL or not has_content:
@@ -166,62 +130,16 @@ def check_content_allowed(sensitivity: int, *, has_content: bool) -> None:
         )
 
 
-def _principals(actor: User) -> list[User]:
-    """The actor, then everyone whose delegation (委托) to the actor is in force today."""
-    others = [pk for pk in principal_ids(actor) if pk != actor.pk]
-    return [actor, *User.objects.filter(pk__in=others).order_by("pk")] if others else [actor]
+# --- permission: every question goes to the one access object -------------------------------
 
 
-# --- permission ----------------------------------------------------------------------------
-
-
-def _relation_holds(principal: User, case: Case, relation: Relation) -> bool:
-    if relation == Relation.ANY:
-        return True
-    if relation == Relation.CREATOR:
-        return case.creator_id == principal.pk
-    if relation == Relation.ASSIGNEE:
-        return case.assignee_id == principal.pk
-    if relation == Relation.OWNER_UNIT_MEMBER:
-        return case.owner_unit_id in principal.unit_ids
-    if relation == Relation.OWNER_UNIT_HEAD:
-        return case.owner_unit_id in principal.led_unit_ids
-    # A unit that has reported is still the case's lead until the case moves on.
-    open_units = Assignment.objects.filter(
-        case=case, status__in=(AssignmentStatus.OPEN, AssignmentStatus.REPORTED)
-    )
-    if relation == Relation.LEAD_UNIT_MEMBER:
-        open_units = open_units.filter(role=AssignmentRole.LEAD)
-    return open_units.filter(unit_id__in=principal.unit_ids).exists()
-
-
-def _permitted(principal: User, case: Case, action: Action) -> bool:
-    for permit in action.permits:
-        if permit.roles and not principal.has_role(*permit.roles):
-            continue
-        if _relation_holds(principal, case, permit.relation):
-            return True
-    return False
-
-
-def acting_principal(actor: User, case: Case, action: Action) -> User | None:
-    """Whom the actor may take the action as: themself first, else a delegator (委托)."""
-    if not actor.is_authenticated or actor.is_admin_role:
-        return None
-    for principal in _principals(actor):
-        if not cases_visible_to(principal).filter(pk=case.pk).exists():
-            continue
-        if _permitted(principal, case, action):
-            return principal
-    return None
-
-
-def available_actions(actor: User, case: Case) -> list[Action]:
+def available_actions(actor: User, case: Case, access: CaseAccess | None = None) -> list[Action]:
     """Actions the user could take now (state and permission; guards are checked on submit)."""
     workflow = get_workflow(case.case_type)
-    if case.closed:
+    if workflow.state(case.state).final:
         return []
-    return [a for a in workflow.actions_from(case.state) if acting_principal(actor, case, a)]
+    access = access or CaseAccess(actor, case)
+    return [a for a in workflow.actions_from(case.state) if access.principal_for(a)]
 
 
 def _refuse(actor: User, case, what: str) -> PermissionRefused:
@@ -303,6 +221,9 @@ def case_create(
         parent=parent,
     )
     data = {"parent": parent.number} if parent else {}
+    tasks = todo.tasks_open(case, todo.state_tasks(case, workflow, requested_by=actor, seq=1))
+    if tasks:
+        data["task_ids"] = [t.pk for t in tasks]
     _append_event(
         case, actor=actor, principal=actor, action="create", to_state=case.state, data=data
     )
@@ -365,9 +286,11 @@ def case_perform(
                 _("事项当前状态为“%(state)s”，不能执行“%(action)s”。")
                 % {"state": workflow.state(case.state).label, "action": action.label}
             )
-        principal = acting_principal(actor, case, action)
+        access = CaseAccess(actor, case)
+        principal = access.principal_for(action)
         if principal is None:
             raise _refuse(actor, case, action.label)
+        principal = principal.user
         params = dict(params or {})
         for param in action.params:
             if param.required and params.get(param.name) in (None, "", [], ()):
@@ -394,16 +317,19 @@ def case_perform(
             if not guard.check(ctx):
                 raise GuardFailed(str(guard.message))
         from_state = case.state
-        snapshot = _snapshot(case)
+        seq = ctx.seq = _next_seq(case)
+        ctx.event_data["snapshot"] = _snapshot(case)
         if action.target:
             case.state = action.target
-        ctx.event_data["snapshot"] = snapshot
         for effect in action.effects:
             effect.apply(ctx)
         if action.countersign:
-            _open_round(ctx, _next_seq(case))
-        if workflow.state(case.state).final:
+            _open_round(ctx, seq)
+        if workflow.state(case.state).closes and not case.closed:
             _close(case)
+        new_tasks = todo.state_changed(case, workflow, from_state, actor=actor, seq=seq)
+        if new_tasks:
+            ctx.event_data.setdefault("task_ids", []).extend(t.pk for t in new_tasks)
         _append_event(
             case,
             actor=actor,
@@ -417,8 +343,36 @@ def case_perform(
         if "deadline" in ctx.event_data or case.closed:
             deadlines.recompute(case)  # reads the event just written
         _bump(case, *_CASE_MUTABLE)
+        _announce(case, workflow, action, from_state, actor, comment)
         search.index_case(case)
     return case
+
+
+def _announce(case: Case, workflow: Workflow, action: Action, from_state, actor, comment) -> None:
+    """The bell for hand-offs that open no task for those who must know: the drafter on a
+    send-back gets the task itself; the owner learns that the case is closed."""
+    if case.closed and not workflow.state(from_state).closes:
+        people = [case.creator, *_unit_heads(case.owner_unit_id)]
+        notifications.notify(
+            [u for u in people if u.pk != actor.pk],
+            case=case,
+            kind="closed",
+            message=_("已办结：%(title)s") % {"title": case.title},
+        )
+    elif action.comment_required and action.target and case.creator_id != actor.pk:
+        notifications.notify(
+            [case.creator],
+            case=case,
+            kind="returned",
+            message=_("%(action)s：%(title)s（%(reason)s）")
+            % {"action": action.label, "title": case.title, "reason": comment[:80]},
+        )
+
+
+def _unit_heads(unit_id: int):
+    return User.objects.filter(
+        memberships__unit_id=unit_id, memberships__is_head=True, is_active=True
+    )
 
 
 # Fields an action or its effects may change; saved together with the version bump.
@@ -430,6 +384,7 @@ _CASE_MUTABLE = (
     "deadline_rule",
     "deadline_start",
     "deadline_extensions",
+    "deadline_amount",
     "deadline_state",
     "due_date",
     "due_provisional",
@@ -445,6 +400,7 @@ def _snapshot(case: Case) -> dict[str, Any]:
         "deadline_rule": case.deadline_rule,
         "deadline_start": case.deadline_start.isoformat() if case.deadline_start else None,
         "deadline_extensions": case.deadline_extensions,
+        "deadline_amount": case.deadline_amount,
         "deadline_state": case.deadline_state,
     }
 
@@ -454,6 +410,7 @@ def _close(case: Case) -> None:
     case.closed_at = timezone.now()
     if case.deadline_state in (DeadlineState.RUNNING, DeadlineState.PAUSED):
         case.deadline_state = DeadlineState.STOPPED
+    todo.tasks_close_all(case)
 
 
 def _open_tasks(case: Case, kind: str | None = None):
@@ -486,10 +443,10 @@ def _open_round(ctx: ActionContext, seq: int) -> None:
 
 
 def _param_users(ctx: ActionContext, name: str) -> list[User]:
-    return _resolve_users(ctx.case, ctx.params.get(name) or [])
+    return resolve_users(ctx.case, ctx.params.get(name) or [])
 
 
-def _resolve_users(case: Case, value) -> list[User]:
+def resolve_users(case: Case, value) -> list[User]:
     """Users (or their ids) chosen for tasks: they must exist, be active and cleared."""
     ids = [getattr(v, "pk", v) for v in value]
     users = list(User.objects.filter(pk__in=ids, is_active=True))
@@ -502,28 +459,13 @@ def _resolve_users(case: Case, value) -> list[User]:
 
 
 def _create_tasks(case, users, kind, requested_by, seq, round_=None, note="") -> list[Task]:
-    tasks = [
-        Task(
-            case=case,
-            kind=kind,
-            assignee=user,
-            round=round_,
-            requested_by=requested_by,
-            event_seq=seq,
-            note=note,
-            due_date=case.due_date,
+    rows = [
+        todo.person_task(
+            case, user, kind, requested_by=requested_by, seq=seq, round=round_, note=note
         )
         for user in users
     ]
-    created = Task.objects.bulk_create(tasks)
-    kind_label = TaskKind(kind).label
-    notifications.notify(
-        users,
-        case=case,
-        kind="task",
-        message=_("您有一件%(kind)s待办：%(title)s") % {"kind": kind_label, "title": case.title},
-    )
-    return created
+    return todo.tasks_open(case, rows)
 
 
 def _decide_round(round_: ApprovalRound) -> str | None:
@@ -604,9 +546,12 @@ def _after_countersign(case: Case, round_: ApprovalRound, actor: User) -> None:
     round_.save(update_fields=["state", "decided_at"])
     round_.tasks.filter(state=TaskState.OPEN).update(state=TaskState.CANCELLED)
     from_state = case.state
+    workflow = get_workflow(case.case_type)
     case.state = round_.pass_state if outcome == RoundState.PASSED else round_.fail_state
-    if get_workflow(case.case_type).state(case.state).final:
+    if workflow.state(case.state).closes:
         _close(case)
+    seq = _next_seq(case)
+    new_tasks = todo.state_changed(case, workflow, from_state, actor=actor, seq=seq)
     _append_event(
         case,
         actor=None,
@@ -614,23 +559,23 @@ def _after_countersign(case: Case, round_: ApprovalRound, actor: User) -> None:
         action=f"countersign.{outcome}",
         from_state=from_state,
         to_state=case.state,
-        data={"round_id": round_.pk},
+        data={"round_id": round_.pk, "task_ids": [t.pk for t in new_tasks]},
+    )
+    notifications.notify(
+        [round_.opened_by],
+        case=case,
+        kind="countersign_result",
+        message=_("会签%(outcome)s：%(title)s")
+        % {"outcome": RoundState(outcome).label, "title": case.title},
     )
 
 
 def holder_principal(actor: User, case: Case, what: str) -> User:
-    """The case holder (承办人), a member of the owner or an open assigned unit, or a leader."""
-    for principal in _principals(actor):
-        if not cases_visible_to(principal).filter(pk=case.pk).exists():
-            continue
-        if (
-            case.assignee_id == principal.pk
-            or case.owner_unit_id in principal.unit_ids
-            or principal.has_role(*LEADER_ROLES)
-            or _relation_holds(principal, case, Relation.ASSIGNED_UNIT_MEMBER)
-        ):
-            return principal
-    raise _refuse(actor, case, what)
+    """Whom the actor may 加签, 传阅 or 转办 as (see `CaseAccess.holder`)."""
+    principal = CaseAccess(actor, case).holder()
+    if principal is None:
+        raise _refuse(actor, case, what)
+    return principal.user
 
 
 @audits_denials
@@ -654,10 +599,11 @@ def _fan_out(case, actor, version, users, note, kind, label, code) -> list[Task]
         case = _lock(case, version)
         if case.closed and kind != TaskKind.CIRCULATE:
             raise TransitionNotAllowed(_("事项已办结。"))
+        _side_action_offered(case, code, label)
         principal = holder_principal(actor, case, label)
         if not users:
             raise GuardFailed(_("请选择人员。"))
-        people = _resolve_users(case, users)
+        people = resolve_users(case, users)
         seq = _next_seq(case)
         tasks = _create_tasks(case, people, kind, actor, seq, note=note)
         _bump(case)
@@ -689,11 +635,22 @@ def case_transfer(*, case: Case, actor: User, version: int, to_user: User, reaso
         case = _lock(case, version)
         if case.closed:
             raise TransitionNotAllowed(_("事项已办结。"))
+        _side_action_offered(case, "transfer", _("转办"))
         if not reason.strip():
             raise GuardFailed(_("转办须填写理由。"))
         principal = holder_principal(actor, case, _("转办"))
-        if not cases_visible_to(to_user).filter(pk=case.pk).exists() and not (
-            to_user.clearance >= case.sensitivity and to_user.unit_ids & {case.owner_unit_id}
+        workflow = get_workflow(case.case_type)
+        spec = workflow.state(case.state).task
+        if (
+            spec
+            and spec.to.startswith("slot:")
+            and spec.to.removeprefix("slot:") not in workflow.transferable_slots
+        ):
+            raise TransitionNotAllowed(_("该环节须由指定人员本人办理，不能转办。"))
+        receiver = CaseAccess(to_user, case)
+        if receiver.external or not (
+            receiver.visible
+            or (to_user.clearance >= case.sensitivity and case.owner_unit_id in to_user.unit_ids)
         ):
             raise GuardFailed(_("%(name)s无权查看该事项，不能转办给其本人。") % {"name": to_user})
         seq = _next_seq(case)
@@ -714,6 +671,14 @@ def case_transfer(*, case: Case, actor: User, version: int, to_user: User, reaso
 
 
 WITHDRAWABLE_KERNEL_EVENTS = {"transfer", "consult", "circulate"}
+
+
+def _side_action_offered(case: Case, code: str, label) -> None:
+    state = get_workflow(case.case_type).state(case.state)
+    if code not in state.side_actions and not (code == "circulate" and case.closed):
+        raise TransitionNotAllowed(
+            _("“%(state)s”环节不能%(what)s。") % {"state": state.label, "what": label}
+        )
 
 
 @audits_denials
@@ -740,7 +705,10 @@ def case_withdraw(*, case: Case, actor: User, version: int) -> Case:
             ApprovalRound.objects.filter(pk=last.data["round_id"]).update(
                 state=RoundState.WITHDRAWN
             )
-        Assignment.objects.filter(pk__in=last.data.get("assignment_ids", [])).delete()
+        declared = next((a for a in workflow.actions if a.code == last.action), None)
+        for effect in reversed(declared.effects if declared else ()):
+            if effect.undo is not None:
+                effect.undo(case, last.data, actor)
         if last.action == "transfer":
             _open_tasks(case, TaskKind.HANDLE).update(state=TaskState.CANCELLED)
         snapshot = last.data.get("snapshot")
@@ -755,9 +723,15 @@ def case_withdraw(*, case: Case, actor: User, version: int) -> Case:
                 else None
             )
             case.deadline_extensions = snapshot["deadline_extensions"]
+            case.deadline_amount = snapshot.get("deadline_amount")
             case.deadline_state = snapshot["deadline_state"]
             case.closed = False
             case.closed_at = None
+        seq = _next_seq(case)
+        reopened = []
+        if from_state != case.state:
+            rows = todo.state_tasks(case, workflow, requested_by=actor, seq=seq)
+            reopened = todo.tasks_open(case, rows)
         _append_event(
             case,
             actor=actor,
@@ -765,7 +739,7 @@ def case_withdraw(*, case: Case, actor: User, version: int) -> Case:
             action="withdraw",
             from_state=from_state,
             to_state=case.state,
-            data={"withdrawn_seq": last.seq},
+            data={"withdrawn_seq": last.seq, "task_ids": [t.pk for t in reopened]},
         )
         deadlines.recompute(case)
         _bump(case, *_CASE_MUTABLE)
@@ -775,41 +749,75 @@ def case_withdraw(*, case: Case, actor: User, version: int) -> Case:
 # --- assignments (主办/协办) -------------------------------------------------------------------
 
 
-def _assignment_member(actor: User, assignment: Assignment) -> User | None:
-    for principal in _principals(actor):
-        if assignment.unit_id in principal.unit_ids:
-            return principal
-    return None
+def _locked_assignment(assignment: Assignment) -> tuple[Assignment, Case]:
+    assignment = Assignment.objects.select_for_update().select_related("unit").get(pk=assignment.pk)
+    return assignment, _lock(assignment.case)
 
 
 @audits_denials
-def assignment_report(*, assignment: Assignment, actor: User, report: str) -> Assignment:
-    """The unit reports what it did (办理情况反馈)."""
+def assignment_report(
+    *,
+    assignment: Assignment,
+    actor: User,
+    report: str,
+    kind: str = ReportKind.FINAL,
+    on_behalf: bool = False,
+) -> AssignmentReport:
+    """A unit reports: 阶段性反馈 (any number) or its 办结报告 (final: its part is done).
+
+    `on_behalf` (代录): the owner unit records the report of a unit without accounts; the
+    record says so."""
     with transaction.atomic():
-        assignment = Assignment.objects.select_for_update().get(pk=assignment.pk)
-        case = _lock(assignment.case)
+        assignment, case = _locked_assignment(assignment)
         if assignment.status != AssignmentStatus.OPEN:
             raise VersionConflict(_("该交办已反馈或已变更，无需重复提交。"))
-        principal = _assignment_member(actor, assignment)
+        if kind not in ReportKind.values:
+            raise GuardFailed(_("请选择反馈类别。"))
+        access = CaseAccess(actor, case)
+        principal = access.assignment_member(assignment)
+        if on_behalf:
+            principal = None if principal or not access.may_manage_assignments else actor
+        elif principal is not None:
+            principal = principal.user
         if principal is None:
-            raise _refuse(actor, case, _("反馈"))
-        if not report.strip():
+            raise _refuse(actor, case, _("代录反馈") if on_behalf else _("反馈"))
+        report = report.strip()
+        if not report:
             raise GuardFailed(_("请填写办理情况。"))
-        assignment.status = AssignmentStatus.REPORTED
-        assignment.report = report.strip()
-        assignment.reported_at = timezone.now()
-        assignment.reported_by = actor
-        assignment.save()
+        check_text_size(report, _("办理情况"))
+        row = AssignmentReport.objects.create(
+            assignment=assignment, kind=kind, text=report, author=actor, recorded_for=on_behalf
+        )
+        if kind == ReportKind.FINAL:
+            assignment.status = AssignmentStatus.REPORTED
+            assignment.report = report
+            assignment.reported_at = timezone.now()
+            assignment.reported_by = actor
+            assignment.save()
+            if assignment.role == AssignmentRole.CO:
+                todo.assignment_tasks_close(assignment, actor=actor)
         _bump(case)
         _append_event(
             case,
             actor=actor,
             principal=principal,
-            action="assignment.report",
-            comment=assignment.report,
-            data={"assignment_id": assignment.pk, "unit": assignment.unit.name},
+            action="assignment.report" if not on_behalf else "assignment.report_recorded",
+            comment=report,
+            data={
+                "assignment_id": assignment.pk,
+                "unit": assignment.unit.name,
+                "kind": kind,
+                "report_id": row.pk,
+            },
         )
-    return assignment
+        notifications.notify(
+            [u for u in [case.assignee or case.creator] if u.pk != actor.pk],
+            case=case,
+            kind="report",
+            message=_("%(unit)s%(kind)s：%(title)s")
+            % {"unit": assignment.unit.name, "kind": ReportKind(kind).label, "title": case.title},
+        )
+    return row
 
 
 @audits_denials
@@ -832,21 +840,23 @@ def assignment_waive(*, assignment: Assignment, actor: User, reason: str) -> Ass
 
 def _assignment_status(assignment, actor, reason, status, code, *, member) -> Assignment:
     with transaction.atomic():
-        assignment = Assignment.objects.select_for_update().get(pk=assignment.pk)
-        case = _lock(assignment.case)
+        assignment, case = _locked_assignment(assignment)
         if assignment.status != AssignmentStatus.OPEN:
             raise VersionConflict(_("该交办已反馈或已变更。"))
         if not reason.strip():
             raise GuardFailed(_("须填写理由。"))
+        access = CaseAccess(actor, case)
         if member:
-            principal = _assignment_member(actor, assignment)
+            found = access.assignment_member(assignment)
+            principal = found.user if found else None
         else:
-            principal = actor if _is_case_leader(actor, case) else None
+            principal = actor if access.is_leader else None
         if principal is None:
             raise _refuse(actor, case, status.label)
         assignment.status = status
         assignment.status_reason = reason.strip()
         assignment.save(update_fields=["status", "status_reason"])
+        todo.assignment_tasks_close(assignment, actor=actor, done=member)
         _bump(case)
         _append_event(
             case,
@@ -856,22 +866,26 @@ def _assignment_status(assignment, actor, reason, status, code, *, member) -> As
             comment=reason.strip(),
             data={"assignment_id": assignment.pk, "unit": assignment.unit.name},
         )
+        if status == AssignmentStatus.RETURNED:
+            notifications.notify(
+                [case.assignee or case.creator],
+                case=case,
+                kind="assignment_returned",
+                message=_("%(unit)s退回交办：%(title)s")
+                % {"unit": assignment.unit.name, "title": case.title},
+            )
     return assignment
-
-
-def _is_case_leader(user: User, case: Case) -> bool:
-    return user.has_role(*LEADER_ROLES) or case.owner_unit_id in user.led_unit_ids
 
 
 @audits_denials
 def assignment_reassign(*, assignment: Assignment, unit, actor: User, reason: str) -> Assignment:
-    """改派: give a (returned or open) assignment to another unit; history keeps both."""
+    """改派: give a (returned or open) assignment to another unit; history keeps both. The
+    unit reassigned away keeps read access to what it did, nothing more."""
     with transaction.atomic():
-        assignment = Assignment.objects.select_for_update().get(pk=assignment.pk)
-        case = _lock(assignment.case)
+        assignment, case = _locked_assignment(assignment)
         if assignment.status not in (AssignmentStatus.OPEN, AssignmentStatus.RETURNED):
             raise VersionConflict(_("该交办已反馈或已改派。"))
-        if not (case.owner_unit_id in actor.unit_ids or actor.has_role(*LEADER_ROLES)):
+        if not CaseAccess(actor, case).may_manage_assignments:
             raise _refuse(actor, case, _("改派"))
         if not reason.strip():
             raise GuardFailed(_("改派须填写理由。"))
@@ -880,12 +894,22 @@ def assignment_reassign(*, assignment: Assignment, unit, actor: User, reason: st
         assignment.status = AssignmentStatus.REASSIGNED
         assignment.status_reason = reason.strip()
         assignment.save(update_fields=["status", "status_reason"])
+        todo.assignment_tasks_close(assignment, actor=actor, done=False)
         new = Assignment.objects.create(
             case=case,
             unit=unit,
             role=assignment.role,
             instructions=assignment.instructions,
             due_date=assignment.due_date,
+        )
+        seq = _next_seq(case)
+        todo.tasks_open(
+            case,
+            [
+                todo.unit_task(
+                    case, unit, TaskKind.ASSIGNMENT, requested_by=actor, seq=seq, assignment=new
+                )
+            ],
         )
         _bump(case)
         _append_event(
@@ -897,6 +921,177 @@ def assignment_reassign(*, assignment: Assignment, unit, actor: User, reason: st
             data={"from_unit": assignment.unit.name, "to_unit": unit.name, "assignment_id": new.pk},
         )
     return new
+
+
+@audits_denials
+def case_urge(
+    *, case: Case, actor: User, message: str, assignment: Assignment | None = None
+) -> Case:
+    """催办: remind the units still working (or one of them) with a message."""
+    with transaction.atomic():
+        case = _lock(case)
+        if case.closed:
+            raise TransitionNotAllowed(_("事项已办结。"))
+        if not CaseAccess(actor, case).may_manage_assignments:
+            raise _refuse(actor, case, _("催办"))
+        message = message.strip()
+        if not message:
+            raise GuardFailed(_("请填写催办内容。"))
+        check_text_size(message, _("催办内容"))
+        working = Assignment.objects.filter(case=case, status=AssignmentStatus.OPEN).select_related(
+            "unit"
+        )
+        if assignment is not None:
+            working = working.filter(pk=assignment.pk)
+        rows = list(working)
+        if not rows:
+            raise GuardFailed(_("没有正在办理的承办单位，无需催办。"))
+        notifications.notify_units(
+            [a.unit for a in rows],
+            case=case,
+            kind="urge",
+            message=_("催办：%(title)s。%(message)s")
+            % {"title": case.title, "message": message[:120]},
+        )
+        _bump(case)
+        _append_event(
+            case,
+            actor=actor,
+            principal=actor,
+            action="urge",
+            comment=message,
+            data={"assignment_ids": [a.pk for a in rows], "units": [a.unit.name for a in rows]},
+        )
+    return case
+
+
+@audits_denials
+def assignment_extension_request(
+    *, assignment: Assignment, actor: User, new_due: datetime.date, reason: str
+) -> Task:
+    """申请延期: the handling unit asks for a later date; a leader (or the owner unit's head)
+    approves or refuses it (`extension_decide`)."""
+    with transaction.atomic():
+        assignment, case = _locked_assignment(assignment)
+        if assignment.status != AssignmentStatus.OPEN or case.closed:
+            raise TransitionNotAllowed(_("该交办已不在办理中。"))
+        principal = CaseAccess(actor, case).assignment_member(assignment)
+        if principal is None:
+            raise _refuse(actor, case, _("申请延期"))
+        reason = reason.strip()
+        if not reason:
+            raise GuardFailed(_("申请延期须写明理由。"))
+        if new_due is None or (case.due_date and new_due <= case.due_date):
+            raise GuardFailed(_("申请的期限须晚于现办理期限。"))
+        if new_due > timezone.localdate() + datetime.timedelta(days=366):
+            raise GuardFailed(_("申请的期限不能超过一年。"))
+        if _open_tasks(case, TaskKind.EXTENSION).exists():
+            raise GuardFailed(_("已有延期申请待审批。"))
+        seq = _next_seq(case)
+        task = todo.tasks_open(
+            case,
+            [
+                todo.unit_task(
+                    case,
+                    case.owner_unit,
+                    TaskKind.EXTENSION,
+                    requested_by=actor,
+                    seq=seq,
+                    heads_only=True,
+                    assignment=assignment,
+                    note=reason,
+                    requested_due=new_due,
+                )
+            ],
+        )[0]
+        _bump(case)
+        _append_event(
+            case,
+            actor=actor,
+            principal=principal.user,
+            action="extension.request",
+            comment=reason,
+            data={
+                "assignment_id": assignment.pk,
+                "new_due": new_due.isoformat(),
+                "task_ids": [task.pk],
+            },
+        )
+    return task
+
+
+@audits_denials
+def extension_decide(*, task: Task, actor: User, approve: bool, reason: str) -> Case:
+    """A leader or the owner unit's head approves (the case and its assignments get the new
+    date, recorded with who set it) or refuses an extension request, with a reason."""
+    with transaction.atomic():
+        task = Task.objects.select_for_update().get(pk=task.pk)
+        case = _lock(task.case)
+        if task.kind != TaskKind.EXTENSION or task.state != TaskState.OPEN:
+            raise VersionConflict(_("该延期申请已处理。"))
+        if not CaseAccess(actor, case).is_leader:
+            raise _refuse(actor, case, _("审批延期"))
+        reason = reason.strip()
+        if not reason:
+            raise GuardFailed(_("请填写审批意见。"))
+        task.state = TaskState.DONE
+        task.opinion = Opinion.AGREE if approve else Opinion.DISAGREE
+        task.opinion_text = reason
+        task.completed_by = actor
+        task.completed_at = timezone.now()
+        task.save()
+        data = {"task_id": task.pk, "approved": approve}
+        if approve:
+            data.update(deadlines.set_due(case, task.requested_due, actor=actor))
+        _bump(case, *_CASE_MUTABLE)
+        _append_event(
+            case,
+            actor=actor,
+            principal=actor,
+            action="extension.approve" if approve else "extension.refuse",
+            comment=reason,
+            data=data,
+        )
+        if approve:
+            deadlines.recompute(case)
+            _bump(case, *_CASE_MUTABLE)
+        notifications.notify(
+            [task.requested_by],
+            case=case,
+            kind="extension",
+            message=(
+                _("延期申请已批准：%(title)s") if approve else _("延期申请未获批准：%(title)s")
+            )
+            % {"title": case.title},
+        )
+    return case
+
+
+@audits_denials
+def task_hand(*, task: Task, actor: User, to_user: User) -> Task:
+    """处内分办: a head hands the unit's task to one of the unit's people."""
+    with transaction.atomic():
+        task = Task.objects.select_for_update().select_related("unit").get(pk=task.pk)
+        case = _lock(task.case)
+        if task.state != TaskState.OPEN or task.unit_id is None:
+            raise VersionConflict(_("该待办已处理或已分办。"))
+        access = CaseAccess(actor, case)
+        if not any(task.unit_id in p.led_unit_ids for p in access.principals):
+            raise _refuse(actor, case, _("分办"))
+        if task.unit_id not in to_user.unit_ids or not to_user.is_active:
+            raise GuardFailed(_("只能分办给本单位人员。"))
+        task.assignee = to_user
+        task.save(update_fields=["assignee"])
+        todo.notify_task(task, case)
+        _bump(case)
+        _append_event(
+            case,
+            actor=actor,
+            principal=actor,
+            action="task.hand",
+            data={"task_id": task.pk, "to": to_user.pk, "unit": task.unit.name},
+        )
+    return task
 
 
 # --- comments ------------------------------------------------------------------------------

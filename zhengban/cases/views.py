@@ -24,10 +24,10 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from zhengban.accounts.choices import Clearance
 
-from . import delegations, forms, selectors, services
+from . import delegations, errors, forms, selectors, services
 from .diagram import render_svg
+from .errors import CaseError
 from .models import Assignment, Delegation, Notification, Task
-from .services import CaseError
 
 PAGE_SIZE = 25
 ONCE_KEY = "cases_used_form_tokens"
@@ -58,9 +58,9 @@ def _to_case(case_pk: int, anchor: str = ""):
 @login_required
 @require_GET
 def inbox(request):
-    tab = request.GET.get("tab", "mine")
+    tab = request.GET.get("tab", "todo")
     if tab not in selectors.INBOX_TABS:
-        tab = "mine"
+        tab = "todo"
     form = forms.InboxFilterForm(request.GET or None, units=selectors.filter_units(request.user))
     filters = form.to_filters()
     page = _page(request, selectors.inbox_queryset(request.user, tab, filters))
@@ -302,7 +302,7 @@ def open_attachment(*, user, case, attachment_pk: int) -> FileResponse:
     attachment = get_object_or_404(case.attachments.all(), pk=attachment_pk)
     try:
         return module.attachment_response(attachment=attachment, actor=user)
-    except services.PermissionRefused as error:
+    except errors.PermissionRefused as error:
         raise PermissionDenied(str(error)) from error
     except CaseError as error:
         raise Http404 from error
@@ -354,7 +354,7 @@ def create(request):
             "form": form,
             "workflow": workflow,
             "ordinary_system": settings.CLASSIFIED_SYSTEM_LEVEL < Clearance.SECRET,
-            "classified_rule": services.CLASSIFIED_RULE,
+            "classified_rule": errors.CLASSIFIED_RULE,
         },
         status=400 if request.method == "POST" else 200,
     )

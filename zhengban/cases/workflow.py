@@ -10,10 +10,9 @@ from enum import StrEnum
 from typing import TYPE_CHECKING, Any
 
 from django.core.exceptions import ImproperlyConfigured
-from django.utils.translation import gettext_lazy as _
 
 if TYPE_CHECKING:
-    from .services import ActionContext
+    from .context import ActionContext
 
 
 class Relation(StrEnum):
@@ -26,17 +25,6 @@ class Relation(StrEnum):
     ASSIGNED_UNIT_MEMBER = "assigned_unit_member"  # member of an open lead or co unit
     ASSIGNEE = "assignee"  # the person holding the case
     CREATOR = "creator"
-
-
-RELATION_LABELS = {
-    Relation.ANY: _("可见该事项者"),
-    Relation.OWNER_UNIT_MEMBER: _("主责处室人员"),
-    Relation.OWNER_UNIT_HEAD: _("主责处室负责人"),
-    Relation.LEAD_UNIT_MEMBER: _("主办单位人员"),
-    Relation.ASSIGNED_UNIT_MEMBER: _("承办单位人员"),
-    Relation.ASSIGNEE: _("承办人"),
-    Relation.CREATOR: _("创建人"),
-}
 
 
 @dataclass(frozen=True)
@@ -57,10 +45,16 @@ class Guard:
 
 @dataclass(frozen=True)
 class Effect:
-    """Something an action does inside its transaction, after the state change."""
+    """Something an action does inside its transaction, after the state change.
+
+    An action that may be withdrawn (撤回) needs effects that can be undone: `undo` reverses
+    what `apply` recorded in the event's data; `undoable` says the kernel's snapshot of the
+    case (state, holder, clock) and the withdrawal of the event's tasks already undo it."""
 
     apply: Callable[[ActionContext], None]
     label: str
+    undo: Callable[[Any, dict, Any], None] | None = None
+    undoable: bool = False
 
 
 @dataclass(frozen=True)
@@ -102,12 +96,37 @@ class Action:
 
 
 @dataclass(frozen=True)
+class StateTask:
+    """The task a state opens when the case enters it, closed when the case leaves it.
+    `to` is a relation: "creator" or "assignee" (a person), "owner_unit_head" or
+    "owner_unit_member" (the owner unit's task), or "slot:<name>" (each person in the slot)."""
+
+    kind: str
+    to: str
+
+
+# Kernel side actions a state may offer besides its declared actions.
+SIDE_ACTIONS = frozenset({"consult", "circulate", "transfer"})
+
+
+@dataclass(frozen=True)
 class State:
     code: str
     label: str
+    # Final: no action leaves it (归档, 撤销). Closing: the case is done (办结) — its tasks
+    # close and its clock stops — but declared actions may still follow (归档).
     final: bool = False
+    closing: bool = False
     # Left by the kernel, not by an action: a 会签 round moves the case on when it decides.
     waiting: bool = False
+    task: StateTask | None = None
+    # Case fields (and "attachments") that may still change in this state.
+    editable: frozenset[str] = frozenset()
+    side_actions: frozenset[str] = SIDE_ACTIONS
+
+    @property
+    def closes(self) -> bool:
+        return self.final or self.closing
 
 
 @dataclass(frozen=True)
@@ -120,6 +139,8 @@ class Workflow:
     actions: tuple[Action, ...]
     deadline_rule: str = ""  # a code of zhengban.workcalendar.deadlines.RULES
     extra: dict[str, Any] = field(default_factory=dict)
+    # Slots 转办 may move to another person (e.g. not the leader chosen to give a 批示).
+    transferable_slots: frozenset[str] = frozenset()
 
     def state(self, code: str) -> State:
         for state in self.states:
@@ -196,12 +217,31 @@ def validate(workflow: Workflow) -> list[str]:
             errors.append(f"非终止状态 {state.code} 没有可执行的操作")
     if not any(s.final for s in workflow.states):
         errors.append("没有终止状态")
+    for state in workflow.states:
+        if state.task and not _known_relation(state.task.to):
+            errors.append(f"状态 {state.code} 的待办对象 {state.task.to} 未定义")
+        if state.side_actions - SIDE_ACTIONS:
+            errors.append(f"状态 {state.code} 的辅助操作未定义")
+    for action in workflow.actions:
+        for permit in action.permits:
+            if not _known_relation(permit.relation):
+                errors.append(f"操作 {action.code} 的关系 {permit.relation} 未定义")
+        if action.withdrawable:
+            for effect in action.effects:
+                if effect.undo is None and not effect.undoable:
+                    errors.append(f"可撤回操作 {action.code} 的效果“{effect.label}”不能撤销")
     if workflow.deadline_rule:
         from zhengban.workcalendar.deadlines import RULES
 
         if workflow.deadline_rule not in RULES:  # declared rules; settings may only adjust them
             errors.append(f"期限规则 {workflow.deadline_rule} 未定义")
     return errors
+
+
+def _known_relation(code: str) -> bool:
+    from .access import RELATIONS
+
+    return code.startswith("slot:") or code in RELATIONS
 
 
 def _reachable(workflow: Workflow) -> set[str]:

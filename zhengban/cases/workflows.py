@@ -6,7 +6,18 @@ from django.utils.translation import gettext_lazy as _
 from zhengban.accounts.choices import LEADER_ROLES, Role
 
 from . import effects, guards
-from .workflow import Action, Countersign, Param, Permit, Relation, State, Workflow, register
+from .choices import TaskKind
+from .workflow import (
+    Action,
+    Countersign,
+    Param,
+    Permit,
+    Relation,
+    State,
+    StateTask,
+    Workflow,
+    register,
+)
 
 LEADERS = frozenset(LEADER_ROLES)
 HEADS = frozenset({Role.DIVISION_HEAD})
@@ -27,11 +38,28 @@ ASSIGNED_TASK = register(
         initial="draft",
         deadline_rule="office.assigned_task",
         states=(
-            State("draft", _("拟办")),
-            State("review", _("待审核")),
-            State("countersigning", _("会签中"), waiting=True),
-            State("handling", _("办理中")),
-            State("confirming", _("待确认办结")),
+            State(
+                "draft",
+                _("起草"),
+                task=StateTask(TaskKind.DRAFT, "creator"),
+                editable=frozenset({"title", "body", "urgency", "attachments"}),
+            ),
+            State(
+                "review",
+                _("待审核"),
+                task=StateTask(TaskKind.REVIEW, "owner_unit_head"),
+                editable=frozenset({"title", "body", "urgency", "attachments"}),
+            ),
+            State(
+                "countersigning", _("会签中"), waiting=True, side_actions=frozenset({"circulate"})
+            ),
+            State("handling", _("办理中"), editable=frozenset({"attachments"})),
+            State(
+                "confirming",
+                _("待确认办结"),
+                task=StateTask(TaskKind.CONFIRM, "owner_unit_head"),
+                editable=frozenset({"attachments"}),
+            ),
             State("closed", _("已办结"), final=True),
             State("cancelled", _("已撤销"), final=True),
         ),
@@ -78,6 +106,7 @@ ASSIGNED_TASK = register(
                 params=(
                     Param("lead_unit", "unit", _("主办单位")),
                     Param("co_units", "units", _("协办单位"), required=False),
+                    Param("due_date", "date", _("办理期限（不填按默认规则）"), required=False),
                     Param("instructions", "text", _("交办要求"), required=False),
                 ),
                 effects=(effects.start_deadline(), effects.assign_units(), effects.learn_routing()),
@@ -128,7 +157,9 @@ ASSIGNED_TASK = register(
                 source=("handling",),
                 target="confirming",
                 permits=LEAD_UNIT,
-                guards=(guards.lead_reported(), guards.co_units_reported()),
+                params=(Param("report", "text", _("办结报告")),),
+                guards=(guards.co_units_reported(),),
+                effects=(effects.lead_final_report(),),
                 withdrawable=True,
             ),
             Action(

@@ -69,7 +69,7 @@ ENDPOINTS = [
     (
         "opinion",
         "post",
-        lambda c: reverse("api-cases:task_opinion", args=[c.pk, c.tasks.get().pk]),
+        lambda c: reverse("api-cases:task_opinion", args=[c.pk, c.tasks.get(kind="circulate").pk]),
         lambda c: {"opinion": "read"},
     ),
     (
@@ -162,7 +162,7 @@ def test_list_rows(client, office, handling):
     api(client, office.teacher)
     row = client.get(reverse("api-cases:list")).json()["results"][0]
     assert row["lead_unit"] == "农经处"
-    assert row["my_task"] == "传阅"
+    assert row["my_task"] == "承办"  # 文教处's part as co-unit comes before the 传阅
     assert row["state_label"] == "办理中"
     assert row["owner_unit"] == {"id": office.duchashi.pk, "name": "市政府督查室"}
     assert (row["overdue"], row["due_soon"]) == (False, True)
@@ -195,9 +195,9 @@ def test_list_is_paginated(client, office):
     assert page["count"] == 3 and len(page["results"]) == 2 and page["next"]
 
 
-# Session, user, roles, memberships, delegations, unit filter choices, count, rows, and
-# the session save (idle timeout) in a savepoint.
-LIST_QUERIES = 11
+# Session, user, roles, memberships, led units, delegations, unit filter choices, count,
+# rows, and the session save (idle timeout) in a savepoint.
+LIST_QUERIES = 12
 
 
 def test_list_queries_do_not_grow_with_the_data(client, office, django_assert_num_queries):
@@ -226,7 +226,14 @@ def test_detail(client, office, handling):
         ("农经处", "lead"),
         ("文教处", "co"),
     ]
-    assert [t["kind"] for t in data["tasks"]] == ["circulate"]
+    # 起草 and 审核 are done; each unit has its part (承办); the 传阅 is open.
+    assert [(t["kind"], t["state"]) for t in data["tasks"]] == [
+        ("draft", "done"),
+        ("review", "done"),
+        ("assignment", "open"),
+        ("assignment", "open"),
+        ("circulate", "open"),
+    ]
     assert [e["action"] for e in data["events"]] == [
         "create",
         "submit",
@@ -241,7 +248,7 @@ def test_detail(client, office, handling):
 def test_detail_marks_my_circulation_read(client, office, handling):
     api(client, office.teacher)
     client.get(reverse("api-cases:detail", args=[handling.pk]))
-    assert handling.tasks.get().read_at is not None
+    assert handling.tasks.get(kind="circulate").read_at is not None
 
 
 def test_detail_shows_who_acted_for_whom(client, office):
@@ -435,7 +442,7 @@ def test_comments_and_classified_content(client, office, handling, settings):
 
 
 def test_task_opinion(client, office, handling):
-    task = handling.tasks.get()
+    task = handling.tasks.get(kind="circulate")
     api(client, office.teacher)
     url = reverse("api-cases:task_opinion", args=[handling.pk, task.pk])
     response = post_json(client, url, {"opinion": "read"})

@@ -14,7 +14,7 @@ from django.http import Http404
 
 from zhengban.accounts.choices import Clearance
 from zhengban.audit.models import AuditRecord
-from zhengban.cases import services
+from zhengban.cases import errors, services
 from zhengban.cases.attachments import (
     AttachmentRefused,
     attachment_add,
@@ -126,7 +126,7 @@ def test_upload_records_an_event_and_an_audit_entry(office, case, storage):
 
 def assert_refused(office, case, storage, name, content, match, actor=None):
     events = CaseEvent.objects.count()
-    with pytest.raises(services.CaseError, match=match):
+    with pytest.raises(errors.CaseError, match=match):
         attachment_add(case=case, actor=actor or office.clerk, uploaded_file=upload(name, content))
     assert not Attachment.objects.exists()
     assert stored_files(storage) == []
@@ -277,14 +277,14 @@ def test_members_of_an_assigned_unit_may_upload(office, case, storage):
     )
     attachment = attachment_add(case=case, actor=office.farmer, uploaded_file=upload("b.pdf", PDF))
     assert attachment.uploaded_by == office.farmer
-    with pytest.raises(services.PermissionRefused):
+    with pytest.raises(errors.PermissionRefused):
         attachment_add(case=case, actor=office.teacher, uploaded_file=upload("c.pdf", PDF))
 
 
 def test_closed_case_takes_no_attachments_even_if_closed_meanwhile(office, case, storage):
     stale = type(case).objects.get(pk=case.pk)
     type(case).objects.filter(pk=case.pk).update(closed=True)
-    with pytest.raises(services.TransitionNotAllowed, match="已办结"):
+    with pytest.raises(errors.TransitionNotAllowed, match="已办结"):
         attachment_add(case=stale, actor=office.clerk, uploaded_file=upload("a.pdf", PDF))
     assert stored_files(storage) == [] and not Attachment.objects.exists()
 

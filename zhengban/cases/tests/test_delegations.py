@@ -6,7 +6,7 @@ import pytest
 from django.utils import timezone
 
 from zhengban.audit.models import AuditRecord
-from zhengban.cases import delegations, services
+from zhengban.cases import delegations, errors
 from zhengban.cases.models import Delegation
 from zhengban.cases.policies import principal_ids
 
@@ -64,30 +64,30 @@ def test_a_future_delegation_is_not_in_force_yet(office):
 def test_validation(office, kwargs, message):
     if kwargs.get("to") == "head":
         kwargs["to"] = office.head
-    with pytest.raises(services.GuardFailed, match=message):
+    with pytest.raises(errors.GuardFailed, match=message):
         delegate(office, **kwargs)
     assert not Delegation.objects.exists()
 
 
 def test_only_for_oneself_and_never_for_the_three_administrators(office):
-    with pytest.raises(services.PermissionRefused):
+    with pytest.raises(errors.PermissionRefused):
         delegate(office, actor=office.clerk)
-    with pytest.raises(services.PermissionRefused):
+    with pytest.raises(errors.PermissionRefused):
         delegate(office, delegator=office.sysadmin)
-    with pytest.raises(services.PermissionRefused):
+    with pytest.raises(errors.PermissionRefused):
         delegate(office, to=office.sysadmin)
     assert not Delegation.objects.exists()
 
 
 def test_inactive_delegate_is_refused(office):
     type(office.farmer).objects.filter(pk=office.farmer.pk).update(is_active=False)
-    with pytest.raises(services.GuardFailed, match="停用"):
+    with pytest.raises(errors.GuardFailed, match="停用"):
         delegate(office, to=fresh(office.farmer))
 
 
 def test_overlap_with_another_person_is_refused_but_not_after_revoking(office):
     first = delegate(office, start=0, end=5)
-    with pytest.raises(services.GuardFailed, match="同一时段只能委托一人"):
+    with pytest.raises(errors.GuardFailed, match="同一时段只能委托一人"):
         delegate(office, to=office.teacher, start=5, end=8)
     delegate(office, to=office.teacher, start=6, end=8)  # after the first one ends
     delegations.delegation_revoke(delegation=first, actor=office.head)
@@ -97,7 +97,7 @@ def test_overlap_with_another_person_is_refused_but_not_after_revoking(office):
 
 def test_revoke_by_delegator_or_delegate_only(office):
     made = delegate(office)
-    with pytest.raises(services.PermissionRefused):
+    with pytest.raises(errors.PermissionRefused):
         delegations.delegation_revoke(delegation=made, actor=office.teacher)
     made.refresh_from_db()
     assert not made.revoked
@@ -105,7 +105,7 @@ def test_revoke_by_delegator_or_delegate_only(office):
     made.refresh_from_db()
     assert made.revoked
     assert AuditRecord.objects.filter(action="cases.delegation_revoke").count() == 1
-    with pytest.raises(services.GuardFailed, match="已撤销"):
+    with pytest.raises(errors.GuardFailed, match="已撤销"):
         delegations.delegation_revoke(delegation=made, actor=office.head)
     assert principal_ids(fresh(office.farmer)) == [office.farmer.pk]
 

@@ -9,7 +9,7 @@ from django.core.exceptions import ImproperlyConfigured
 
 from zhengban.accounts.choices import Clearance, Role
 from zhengban.audit.models import AuditRecord
-from zhengban.cases import services
+from zhengban.cases import errors, services
 from zhengban.cases.choices import AssignmentStatus, RoundState, TaskKind, TaskState
 from zhengban.cases.models import Case, CaseEvent, Delegation, Notification, Task
 from zhengban.cases.policies import case_get_for, cases_visible_to
@@ -68,7 +68,7 @@ def test_stale_version_is_a_conflict_and_changes_nothing(office):
     case = new_case(office)
     stale = case.version
     perform(case, "submit", office.clerk)
-    with pytest.raises(services.VersionConflict):
+    with pytest.raises(errors.VersionConflict):
         services.case_perform(
             case=case, action_code="send_back", actor=office.head, version=stale, comment="重写"
         )
@@ -80,7 +80,7 @@ def test_stale_version_is_a_conflict_and_changes_nothing(office):
 def test_unrelated_user_is_refused_and_the_refusal_is_audited(office):
     case = new_case(office)
     before = CaseEvent.objects.count()
-    with pytest.raises(services.PermissionRefused):
+    with pytest.raises(errors.PermissionRefused):
         perform(case, "submit", office.outsider)
     case.refresh_from_db()
     assert case.state == "draft"
@@ -91,28 +91,28 @@ def test_unrelated_user_is_refused_and_the_refusal_is_audited(office):
 def test_staff_may_not_take_a_head_action(office):
     case = new_case(office)
     perform(case, "submit", office.clerk)
-    with pytest.raises(services.PermissionRefused):
+    with pytest.raises(errors.PermissionRefused):
         perform(case, "assign", office.clerk, params={"lead_unit": office.nongjing})
 
 
 def test_action_from_wrong_state_is_refused(office):
     case = new_case(office)
-    with pytest.raises(services.TransitionNotAllowed):
+    with pytest.raises(errors.TransitionNotAllowed):
         perform(case, "confirm", office.head)
 
 
 def test_required_comment_and_params(office):
     case = new_case(office)
     perform(case, "submit", office.clerk)
-    with pytest.raises(services.GuardFailed, match="理由"):
+    with pytest.raises(errors.GuardFailed, match="理由"):
         perform(case, "send_back", office.head)
-    with pytest.raises(services.GuardFailed, match="主办单位"):
+    with pytest.raises(errors.GuardFailed, match="主办单位"):
         perform(case, "assign", office.head, params={})
 
 
 def test_guard_required_fields(office):
     case = new_case(office, body="")
-    with pytest.raises(services.GuardFailed, match="事项内容"):
+    with pytest.raises(errors.GuardFailed, match="事项内容"):
         perform(case, "submit", office.clerk)
 
 
@@ -129,35 +129,46 @@ def test_assign_creates_lead_and_co_assignments_and_a_deadline_with_basis(office
 
 def test_lead_cannot_complete_before_co_units_report_unless_waived(office):
     case = to_handling(office)
-    lead = case.assignments.get(role="lead")
     co = case.assignments.get(role="co")
-    with pytest.raises(services.GuardFailed, match="主办单位尚未反馈"):
+    with pytest.raises(errors.GuardFailed, match="办结报告"):
         perform(case, "complete", office.farmer)
-    services.assignment_report(assignment=lead, actor=office.farmer, report="已部署。")
-    with pytest.raises(services.GuardFailed, match="协办单位尚未全部反馈"):
-        perform(case, "complete", office.farmer)
-    with pytest.raises(services.PermissionRefused):
+    report = {"report": "已部署完毕，附检查记录。"}
+    with pytest.raises(errors.GuardFailed, match="协办单位尚未全部反馈"):
+        perform(case, "complete", office.farmer, params=report)
+    with pytest.raises(errors.PermissionRefused):
         services.assignment_waive(assignment=co, actor=office.farmer, reason="不需要")
     services.assignment_waive(assignment=co, actor=office.leader, reason="文教处无相关任务")
-    case = perform(case, "complete", office.farmer)
+    case = perform(case, "complete", office.farmer, params=report)
+    lead = case.assignments.get(role="lead")
+    assert (lead.status, lead.report) == ("reported", "已部署完毕，附检查记录。")
+    assert lead.reports.get().kind == "final"
     case = perform(case, "confirm", office.head)
     assert case.closed and case.state == "closed" and case.deadline_state == "stopped"
+    assert not Task.objects.filter(case=case, state=TaskState.OPEN).exists()
 
 
-def test_report_twice_is_refused_without_change(office):
+def test_units_report_progress_many_times_and_the_final_report_once(office):
     case = to_handling(office)
-    lead = case.assignments.get(role="lead")
-    services.assignment_report(assignment=lead, actor=office.farmer, report="第一次")
-    with pytest.raises(services.VersionConflict):
-        services.assignment_report(assignment=lead, actor=office.farmer, report="第二次")
-    lead.refresh_from_db()
-    assert lead.report == "第一次"
+    co = case.assignments.get(role="co")
+    for text in ("第一阶段", "第二阶段"):
+        services.assignment_report(
+            assignment=co, actor=office.teacher, report=text, kind="progress"
+        )
+    co.refresh_from_db()
+    assert co.status == "open"
+    assert list(co.reports.values_list("text", flat=True)) == ["第一阶段", "第二阶段"]
+    services.assignment_report(assignment=co, actor=office.teacher, report="已完成")
+    with pytest.raises(errors.VersionConflict):
+        services.assignment_report(assignment=co, actor=office.teacher, report="再报一次")
+    co.refresh_from_db()
+    assert (co.status, co.report) == ("reported", "已完成")
+    assert not Task.objects.filter(assignment=co, state=TaskState.OPEN).exists()
 
 
 def test_only_members_of_the_unit_report(office):
     case = to_handling(office)
     lead = case.assignments.get(role="lead")
-    with pytest.raises(services.PermissionRefused):
+    with pytest.raises(errors.PermissionRefused):
         services.assignment_report(assignment=lead, actor=office.teacher, report="越权")
 
 
@@ -200,13 +211,16 @@ def test_countersign_all_must_agree(office):
 
 def test_countersign_veto_rejects_at_once_and_cancels_the_rest(office):
     case = countersign(office, [office.leader, office.deputy, office.deputy2])
-    with pytest.raises(services.GuardFailed, match="理由"):
+    with pytest.raises(errors.GuardFailed, match="理由"):
         opinion(case, office.leader, "disagree")
     opinion(case, office.leader, "disagree", "口径不妥")
     case.refresh_from_db()
     assert case.state == "draft"
     assert case.rounds.get().state == RoundState.REJECTED
-    assert not Task.objects.filter(case=case, state=TaskState.OPEN).exists()
+    open_tasks = Task.objects.filter(case=case, state=TaskState.OPEN)
+    assert not open_tasks.filter(kind="countersign").exists()
+    # Back in 起草: the drafter has the case to revise.
+    assert list(open_tasks.values_list("kind", "assignee")) == [("draft", office.clerk.pk)]
 
 
 def test_countersign_quorum(office):
@@ -222,7 +236,7 @@ def test_countersign_quorum(office):
     register(dataclasses.replace(base, case_type="quorum_task", actions=actions))
     case = new_case(office, case_type="quorum_task")
     perform(case, "submit", office.clerk)
-    with pytest.raises(services.GuardFailed, match="法定人数"):
+    with pytest.raises(errors.GuardFailed, match="法定人数"):
         perform(case, "countersign", office.head, params={"users": [office.leader]})
     perform(
         case,
@@ -242,10 +256,10 @@ def test_countersign_quorum(office):
 def test_countersign_task_cannot_be_completed_twice_or_by_others(office):
     case = countersign(office, [office.leader, office.deputy])
     task = Task.objects.get(case=case, assignee=office.leader)
-    with pytest.raises(services.PermissionRefused):
+    with pytest.raises(errors.PermissionRefused):
         services.task_complete(task=task, actor=office.deputy, opinion="agree")
     services.task_complete(task=task, actor=office.leader, opinion="agree")
-    with pytest.raises(services.VersionConflict):
+    with pytest.raises(errors.VersionConflict):
         services.task_complete(task=task, actor=office.leader, opinion="agree")
 
 
@@ -254,7 +268,7 @@ def test_consult_blocks_moving_on_until_opinions_come_back(office):
     tasks = services.case_consult(
         case=case, actor=office.clerk, version=case.version, users=[office.farmer], note="请提意见"
     )
-    with pytest.raises(services.GuardFailed, match="加签"):
+    with pytest.raises(errors.GuardFailed, match="加签"):
         perform(case, "submit", office.clerk)
     services.task_complete(task=tasks[0], actor=office.farmer, opinion="comment", text="同意口径")
     assert Notification.objects.filter(recipient=office.clerk, kind="consult_back").exists()
@@ -272,7 +286,7 @@ def test_consulted_person_may_see_the_case(office):
 
 def test_transfer_needs_reason_and_withdraw_restores_until_read(office):
     case = new_case(office)
-    with pytest.raises(services.GuardFailed):
+    with pytest.raises(errors.GuardFailed):
         services.case_transfer(
             case=case, actor=office.clerk, version=case.version, to_user=office.head, reason=" "
         )
@@ -292,14 +306,14 @@ def test_transfer_needs_reason_and_withdraw_restores_until_read(office):
         case=case, actor=office.clerk, version=case.version, to_user=office.head, reason="再次转办"
     )
     services.task_mark_read(case=case, actor=office.head)
-    with pytest.raises(services.TransitionNotAllowed, match="已阅"):
+    with pytest.raises(errors.TransitionNotAllowed, match="已阅"):
         services.case_withdraw(case=case, actor=office.clerk, version=case.version)
 
 
 def test_withdraw_a_declared_action(office):
     case = new_case(office)
     case = perform(case, "submit", office.clerk)
-    with pytest.raises(services.TransitionNotAllowed):
+    with pytest.raises(errors.TransitionNotAllowed):
         services.case_withdraw(case=case, actor=office.head, version=case.version)
     case = services.case_withdraw(case=case, actor=office.clerk, version=case.version)
     assert case.state == "draft"
@@ -317,7 +331,7 @@ def test_delegation_lets_a_deputy_act_and_records_both(office):
     case = new_case(office)
     perform(case, "submit", office.clerk)
     outsider = office.outsider
-    with pytest.raises(services.PermissionRefused):
+    with pytest.raises(errors.PermissionRefused):
         perform(case, "send_back", outsider, comment="代签")
     today = datetime.date.today()
     Delegation.objects.create(
@@ -346,7 +360,7 @@ def test_expired_delegation_gives_nothing(office):
         end=past + datetime.timedelta(days=2),
         reason="过期",
     )
-    with pytest.raises(services.PermissionRefused):
+    with pytest.raises(errors.PermissionRefused):
         perform(case, "send_back", office.outsider, comment="x")
 
 
@@ -374,7 +388,7 @@ def test_assigned_units_see_the_case(office):
 
 def test_classified_content_is_refused_on_an_ordinary_system(office, settings):
     settings.CLASSIFIED_SYSTEM_LEVEL = 0
-    with pytest.raises(services.ContentNotAllowed, match="保守国家秘密法"):
+    with pytest.raises(errors.ContentNotAllowed, match="保守国家秘密法"):
         new_case(
             office,
             actor=office.leader,
@@ -389,13 +403,13 @@ def test_classified_content_is_refused_on_an_ordinary_system(office, settings):
         office, actor=office.leader, sensitivity=Clearance.CONFIDENTIAL, body="正文"
     )
     assert accepted.body == "正文"
-    with pytest.raises(services.ContentNotAllowed, match="最高密级"):
+    with pytest.raises(errors.ContentNotAllowed, match="最高密级"):
         new_case(office, actor=office.leader, sensitivity=Clearance.TOP_SECRET, body="正文")
 
 
 def test_task_for_someone_below_the_case_sensitivity_is_refused(office):
     case = new_case(office)
-    with pytest.raises(services.GuardFailed, match="知悉范围"):
+    with pytest.raises(errors.GuardFailed, match="知悉范围"):
         services.case_circulate(
             case=case, actor=office.clerk, version=case.version, users=[office.low]
         )
@@ -419,11 +433,11 @@ def test_pause_and_resume_recompute_from_history(office):
     case = to_handling(office)
     due = case.due_date
     assert case.deadline_state == "running"
-    with pytest.raises(services.GuardFailed, match="不能以该理由暂停计时"):
+    with pytest.raises(errors.GuardFailed, match="不能以该理由暂停计时"):
         perform(case, "pause", office.head, params={"reason": "correction"}, comment="补正")
     case = perform(case, "pause", office.head, params={"reason": "third_party"}, comment="征求意见")
     assert case.deadline_state == "paused"
-    with pytest.raises(services.GuardFailed, match="暂停计时中"):
+    with pytest.raises(errors.GuardFailed, match="暂停计时中"):
         perform(case, "pause", office.head, params={"reason": "third_party"}, comment="again")
     case = perform(case, "resume", office.head)
     assert case.deadline_state == "running" and case.due_date == due
@@ -448,12 +462,12 @@ def test_pause_and_resume_recompute_from_history(office):
 def test_extension_once_by_a_leader(office):
     case = to_handling(office)
     due = case.due_date
-    with pytest.raises(services.PermissionRefused):
+    with pytest.raises(errors.PermissionRefused):
         perform(case, "extend", office.head, comment="工作量大")
     case = perform(case, "extend", office.leader, comment="工作量大")
     assert case.due_date > due and case.deadline_extensions == 1
     assert "延长1次" in case.deadline_basis
-    with pytest.raises(services.GuardFailed):
+    with pytest.raises(errors.GuardFailed):
         perform(case, "extend", office.leader, comment="再延")
 
 
@@ -486,7 +500,7 @@ def test_workflow_definitions_are_validated():
 
 
 def test_admin_roles_cannot_create_or_act(office):
-    with pytest.raises(services.PermissionRefused):
+    with pytest.raises(errors.PermissionRefused):
         new_case(office, actor=office.sysadmin)
 
 
@@ -508,7 +522,7 @@ def test_case_model_holds_number_uniqueness(office):
 
 def test_split_opens_a_child_case_linked_to_its_parent(office):
     case = to_handling(office)
-    with pytest.raises(services.GuardFailed, match="子事项标题"):
+    with pytest.raises(errors.GuardFailed, match="子事项标题"):
         perform(case, "split", office.head, params={})
     perform(case, "split", office.head, params={"child_title": "农村饮水工程冬季管护检查"})
     child = case.children.get()
@@ -520,8 +534,8 @@ def test_split_opens_a_child_case_linked_to_its_parent(office):
     )
     assert child.sensitivity == case.sensitivity
     assert case.events.get(action="split").data["children"] == [child.number]
-    assert child.events.get(action="create").data == {"parent": case.number}
-    with pytest.raises(services.PermissionRefused):
+    assert child.events.get(action="create").data["parent"] == case.number
+    with pytest.raises(errors.PermissionRefused):
         perform(case, "split", office.farmer, params={"child_title": "越权"})
 
 
@@ -535,16 +549,16 @@ def test_external_handling_units_do_not_own_cases(office):
         units=(office.education,),
         validate_password=False,
     )
-    with pytest.raises(services.PermissionRefused):
+    with pytest.raises(errors.PermissionRefused):
         new_case(office, actor=contact, owner_unit=office.education)
-    with pytest.raises(services.PermissionRefused):
+    with pytest.raises(errors.PermissionRefused):
         new_case(office, actor=office.leader, owner_unit=office.education)
 
 
 def test_a_delegate_reports_for_the_assigned_unit_and_both_are_recorded(office):
     case = to_handling(office, co_units=False)
     lead = case.assignments.get(role="lead")
-    with pytest.raises(services.PermissionRefused):
+    with pytest.raises(errors.PermissionRefused):
         services.assignment_report(assignment=lead, actor=office.teacher, report="越权")
     today = datetime.date.today()
     Delegation.objects.create(

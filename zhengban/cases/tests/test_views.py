@@ -15,7 +15,7 @@ from django.utils import timezone
 
 from zhengban.accounts.choices import Clearance
 from zhengban.audit.models import AuditRecord
-from zhengban.cases import services
+from zhengban.cases import selectors, services
 from zhengban.cases.choices import AssignmentStatus
 from zhengban.cases.models import (
     Assignment,
@@ -132,8 +132,8 @@ CASE_ENDPOINTS = [
     (
         "opinion",
         "post",
-        lambda c: reverse("cases:task_opinion", args=[c.pk, c.tasks.get().pk]),
-        lambda c: {f"t{c.tasks.get().pk}-opinion": "read", f"t{c.tasks.get().pk}-text": ""},
+        lambda c: reverse("cases:task_opinion", args=[c.pk, _circulation(c).pk]),
+        lambda c: {f"t{_circulation(c).pk}-opinion": "read", f"t{_circulation(c).pk}-text": ""},
     ),
     (
         "assignment",
@@ -219,10 +219,10 @@ def test_every_page_needs_a_login(client, name):
 @pytest.mark.parametrize("who", ["outsider", "low", "sysadmin"])
 def test_lists_and_search_do_not_show_invisible_cases(client, office, handling, who):
     login(client, getattr(office, who))
-    for url in [
-        reverse("cases:inbox") + f"?tab={tab}"
-        for tab in ("mine", "unit", "overdue", "week", "closed")
-    ] + [reverse("cases:search") + "?q=饮水", reverse("api-cases:list")]:
+    for url in [reverse("cases:inbox") + f"?tab={tab}" for tab in selectors.INBOX_TABS] + [
+        reverse("cases:search") + "?q=饮水",
+        reverse("api-cases:list"),
+    ]:
         response = client.get(url)
         assert response.status_code == 200, url
         assert handling.number.encode() not in response.content, url
@@ -243,6 +243,10 @@ def test_system_administrator_cannot_create(client, office):
 # --- inbox -----------------------------------------------------------------------------------
 
 
+def _circulation(case):
+    return case.tasks.get(kind="circulate")
+
+
 def rows(response) -> list[str]:
     """Case numbers of the inbox table, in order."""
     return re.findall(
@@ -251,16 +255,25 @@ def rows(response) -> list[str]:
     )
 
 
-def test_my_inbox_holds_my_cases_and_my_tasks(client, office, handling):
+def test_todo_holds_what_each_person_must_do_and_toread_what_to_read(client, office, handling):
     draft = new_case(office, title="起草中的事项")
     login(client, office.clerk)
-    mine = rows(client.get(reverse("cases:inbox")))
-    # The clerk holds both (承办人 by default); the teacher only has the 传阅 task.
-    assert set(mine) == {draft.number, handling.number}
+    # The drafter's 待办 holds her draft, not the case now waiting at the units.
+    assert rows(client.get(reverse("cases:inbox"))) == [draft.number]
+    assert rows(client.get(reverse("cases:inbox") + "?tab=mine_created")) == [
+        draft.number,
+        handling.number,
+    ]
+    assert rows(client.get(reverse("cases:inbox") + "?tab=done")) == [handling.number]
     login(client, office.teacher)
+    # 文教处 (co-unit) has its part to do, and a 传阅 to read.
     response = client.get(reverse("cases:inbox"))
     assert rows(response) == [handling.number]
-    assert "我的待办：传阅" in response.content.decode()
+    assert "我的待办：承办" in response.content.decode()
+    assert rows(client.get(reverse("cases:inbox") + "?tab=toread")) == [handling.number]
+    client.get(reverse("cases:detail", args=[handling.pk]))  # reading it is the receipt
+    assert rows(client.get(reverse("cases:inbox") + "?tab=toread")) == []
+    assert rows(client.get(reverse("cases:inbox") + "?tab=read")) == [handling.number]
 
 
 def test_unit_inbox_holds_owned_and_assigned_open_cases(client, office, handling):
@@ -307,18 +320,21 @@ def test_overdue_red_due_soon_amber_and_their_tabs(client, office):
     assert rows(client.get(reverse("cases:inbox") + "?tab=week")) == [later.number]
 
 
-def test_recently_closed_tab(client, office):
+def test_a_closed_case_leaves_nobody_anything_to_do(client, office):
     case = to_handling(office, co_units=False)
-    services.assignment_report(assignment=_lead(case), actor=office.farmer, report="已办结")
-    perform(case, "complete", office.farmer)
-    perform(case, "confirm", office.head)
-    old = new_case(office, title="很久以前办结")
-    Case.objects.filter(pk=old.pk).update(
-        closed=True, state="closed", closed_at=timezone.now() - datetime.timedelta(days=90)
+    services.case_circulate(
+        case=case, actor=office.head, version=case.version, users=[office.deputy]
     )
-    login(client, office.clerk)
-    assert rows(client.get(reverse("cases:inbox") + "?tab=closed")) == [case.number]
-    assert case.number not in rows(client.get(reverse("cases:inbox") + "?tab=unit"))
+    perform(case, "complete", office.farmer, params={"report": "已办结"})
+    perform(case, "confirm", office.head)
+    assert not Task.objects.filter(case=case, state="open").exists()
+    for user in (office.clerk, office.head, office.farmer, office.deputy):
+        login(client, user)
+        assert rows(client.get(reverse("cases:inbox"))) == [], user
+    login(client, office.farmer)
+    assert rows(client.get(reverse("cases:inbox") + "?tab=done")) == [case.number]
+    # The drafter and the owner's head are told it is closed.
+    assert Notification.objects.filter(recipient=office.clerk, case=case, kind="closed").exists()
 
 
 def test_urgency_and_sensitivity_badges(client, office):
@@ -393,12 +409,12 @@ def count_queries(client, url) -> tuple[int, list[str]]:
     return len(ctx.captured_queries), [q["sql"] for q in ctx.captured_queries]
 
 
-# Session, user, memberships, unit filter, roles, delegations, count, rows, bell, and the
-# session save (idle timeout) in a savepoint.
-INBOX_QUERIES = 12
+# Session, user, memberships, led units, unit filter, roles, delegations, count, rows, bell,
+# and the session save (idle timeout) in a savepoint.
+INBOX_QUERIES = 13
 
 
-@pytest.mark.parametrize("tab", ["mine", "unit", "overdue"])
+@pytest.mark.parametrize("tab", ["todo", "unit", "overdue"])
 def test_inbox_queries_do_not_grow_with_the_data(client, office, tab, django_assert_num_queries):
     yesterday = timezone.localdate() - datetime.timedelta(days=1)
     make_cases(office, 5)
@@ -503,18 +519,15 @@ def test_failing_guards_disable_the_button_with_the_reason(client, office, handl
     login(client, office.farmer)
     url = reverse("cases:detail", args=[handling.pk])
     html = client.get(url).content.decode()
-    form = re.search(r'data-action="complete">(.*?)</form>', html, re.S).group(1)
+    form = re.search(r'data-action="complete"[^>]*>(.*?)</form>', html, re.S).group(1)
     assert '<button type="submit" disabled' in form
-    assert "暂不能提请办结：主办单位尚未反馈办理情况。" in html
-    services.assignment_report(assignment=_lead(handling), actor=office.farmer, report="已办")
-    html = client.get(url).content.decode()
     assert "暂不能提请办结：协办单位尚未全部反馈" in html
     services.assignment_waive(
         assignment=handling.assignments.get(role="co"), actor=office.leader, reason="无需"
     )
     html = client.get(url).content.decode()
     assert "暂不能提请办结" not in html
-    form = re.search(r'data-action="complete">(.*?)</form>', html, re.S).group(1)
+    form = re.search(r'data-action="complete"[^>]*>(.*?)</form>', html, re.S).group(1)
     assert "disabled" not in form
 
 
@@ -736,7 +749,7 @@ def test_kernel_actions_circulate_consult_transfer_withdraw(client, office):
     url = lambda code: reverse("cases:perform", args=[case.pk, code])  # noqa: E731
     client.post(url("circulate"), {"version": case.version, "users": [office.farmer.pk]})
     case.refresh_from_db()
-    assert case.tasks.get().kind == "circulate"
+    assert _circulation(case).assignee == office.farmer
     response = client.post(
         url("transfer"), {"version": case.version, "to_user": office.head.pk, "comment": "请阅处"}
     )
@@ -766,7 +779,7 @@ def test_people_pickers_list_those_near_the_case_and_accept_others_by_id(client,
         {"version": case.version, "users": [office.outsider.pk]},
     )
     assert message_texts(response) == ["已传阅。"]
-    assert case.tasks.get().assignee == office.outsider
+    assert _circulation(case).assignee == office.outsider
     for refused in (office.low, office.sysadmin):
         case.refresh_from_db()
         response = client.post(
@@ -774,7 +787,7 @@ def test_people_pickers_list_those_near_the_case_and_accept_others_by_id(client,
             {"version": case.version, "users": [refused.pk]},
         )
         assert message_texts(response)[0].startswith("传阅人：")
-    assert case.tasks.count() == 1
+    assert case.tasks.filter(kind="circulate").count() == 1
 
 
 def test_comment_double_submit_is_harmless(client, office, handling):
@@ -911,14 +924,15 @@ def test_types_and_workflow_page(client, office):
     assert "交办事项" in client.get(reverse("cases:types")).content.decode()
     response = client.get(reverse("cases:workflow", args=["assigned_task"]))
     html = response.content.decode()
-    for label in ("拟办", "待审核", "会签中", "办理中", "待确认办结", "已办结", "已撤销"):
+    for label in ("起草", "待审核", "会签中", "办理中", "待确认办结", "已办结", "已撤销"):
         assert label in html
     assign = html.split('data-action="assign"')[1].split("</tr>")[0]
     assert "处室负责人（主责处室负责人）" in assign
     assert "办公厅领导、市政府领导" in assign
     assert "交办主办、协办单位" in assign and "开始计算办理期限" in assign
     complete = html.split('data-action="complete"')[1].split("</tr>")[0]
-    assert "主办单位尚未反馈办理情况。" in complete and "主办单位人员" in complete
+    assert "协办单位尚未全部反馈" in complete and "主办单位人员" in complete
+    assert "主办单位提交办结报告" in complete
     countersign = html.split('data-action="countersign"')[1].split("</tr>")[0]
     assert "会签：全部同意，一票否决" in countersign and "通过→待审核" in countersign
 
@@ -1124,8 +1138,7 @@ def test_case_page_query_count_is_bounded(client, office, handling):
 
 def test_closed_case_offers_no_actions(client, office):
     case = to_handling(office, co_units=False)
-    services.assignment_report(assignment=_lead(case), actor=office.farmer, report="完成")
-    perform(case, "complete", office.farmer)
+    perform(case, "complete", office.farmer, params={"report": "完成"})
     perform(case, "confirm", office.head)
     login(client, office.head)
     # A closed case may still be sent round to read (传阅), nothing else.
