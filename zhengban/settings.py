@@ -250,8 +250,6 @@ DATA_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 CLASSIFIED_SYSTEM_LEVEL = env_int("ZHENGBAN_CLASSIFIED_SYSTEM_LEVEL", 0)
 # Cap on the text of a case body, comment, opinion or report (characters).
 CASE_TEXT_MAX_CHARS = env_int("ZHENGBAN_CASE_TEXT_MAX_CHARS", 20_000)
-# Cap on the text of a case body, comment, opinion or report (characters).
-CASE_TEXT_MAX_CHARS = env_int("ZHENGBAN_CASE_TEXT_MAX_CHARS", 20_000)
 
 MAILERS = {
     "default": {
