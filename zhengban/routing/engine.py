@@ -15,6 +15,19 @@ Three refinements, each general rather than per-item:
   (指挥联络处 ← 指挥处置), and every organ keeps the office's text at a lower weight;
 - corrections made by people (a text routed to another unit than suggested) are extra
   sentences of the chosen unit, so similar texts follow the decision.
+
+And one that carries the router beyond the regulation's own words: the built-in catalogue of
+city departments (`catalogue.py`). Each department's duties, with the everyday words people
+use for them (暖气, 积水, 学位, 欠薪 …), are documents of the index too. They belong to the
+department itself, when it is a target (an external handling unit of that name, or the
+catalogue's own department in `department_targets` mode), and — at a lower weight — to the
+office's divisions whose duties name the department's sector, so a text reaches a division
+through the department it is about. Such a suggestion shows the division's sentence that names
+the sector and the department's duty, and `Match.via` names the department.
+
+Scopes: "internal" ranks the office's own units (organs, organs outside the count, attached
+offices and their organs), "external" the handling units outside (city departments, district
+governments), "all" both in one ranking.
 """
 
 from __future__ import annotations
@@ -28,6 +41,8 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
+
+from .catalogue import Catalogue, builtin_catalogue, link_departments
 
 DATA_DIR = Path(__file__).resolve().parent / "data"
 
@@ -49,6 +64,8 @@ WEIGHT_CAP = 1.5
 # (对外事 → 对 外事, not 对外 事).
 TERM_FREQ = 20000
 WEIGHT_GENERIC = 0.3
+# A word naming a kind of document the regulation assigns by kind (代表建议, 市长信箱).
+WEIGHT_DOCTYPE = 3.0
 # Sentence weights by where the sentence came from.
 WEIGHT_OWN = 1.0
 WEIGHT_NAME = 0.8  # the unit's name as a pseudo-sentence ("农经处" → 农经).
@@ -56,6 +73,9 @@ WEIGHT_ASSIGNED = 0.9  # an attached office's sentence handed to the organ it na
 WEIGHT_INHERITED = 0.4  # an attached office's sentence kept by all its organs.
 WEIGHT_SHARED = 0.5  # a main duty of the organization handed to the unit it matches best.
 WEIGHT_LEARNED = 1.0  # a text people routed to this unit.
+WEIGHT_DEPARTMENT = 1.0  # a catalogue duty of the department the target is.
+WEIGHT_VIA = 0.7  # a catalogue duty of a department the division coordinates.
+WEIGHT_VIA_NAME = 0.6  # the department's names ("市人社局…") for the division.
 # A unit named in the text ("请督查室…") gets this many times the best sentence score.
 NAME_BONUS = 1.0
 # A sentence repeated verbatim in at least this many targets is boilerplate.
@@ -71,6 +91,13 @@ WORD = re.compile(r"[\w\u4e00-\u9fff]")
 DIGITS = re.compile(r"^[\d.%％]+$")
 
 LEARNED_PREFIX = "历史分办："
+NAMED_PREFIX = "来文涉及："
+# A department's names are alternatives, not a long sentence: BM25 sees them as this long.
+NAMES_LENGTH = 2.0
+
+INTERNAL_KINDS = ("internal", "extra", "attached")
+EXTERNAL_KINDS = ("external",)
+SCOPES = {"internal": INTERNAL_KINDS, "external": EXTERNAL_KINDS, "all": None}
 
 
 @dataclass(frozen=True)
@@ -103,6 +130,8 @@ class Match:
     # Query terms found in `because`, for highlighting.
     terms: list[str] = field(default_factory=list)
     kind: str = "internal"
+    # The city department through which the text reached this unit ("" if its own duties).
+    via: str = ""
 
 
 @dataclass
@@ -113,6 +142,11 @@ class _Doc:
     # (target index, weight): the same sentence may serve several targets.
     owners: list[tuple[int, float]]
     learned: bool = False
+    # Catalogue documents: the department, the division sentence that links each owner to
+    # it, and the everyday words listed with the duty.
+    via: str = ""
+    anchors: dict[int, str] = field(default_factory=dict)
+    words: frozenset[str] = frozenset()
 
 
 # --- vocabulary -----------------------------------------------------------------------------
@@ -131,6 +165,11 @@ def stopwords() -> frozenset[str]:
 @lru_cache(maxsize=1)
 def generic_words() -> frozenset[str]:
     return frozenset(_read_lines("generic.txt"))
+
+
+@lru_cache(maxsize=1)
+def doctype_words() -> frozenset[str]:
+    return frozenset(_read_lines("doctypes.txt"))
 
 
 @lru_cache(maxsize=1)
@@ -170,11 +209,12 @@ def tokenizer():
                 jieba.setLogLevel(logging.WARNING)
                 instance = jieba.Tokenizer()
                 instance.initialize()
-                for term in curated_terms():
+                for term in (*curated_terms(), *doctype_words()):
                     instance.add_word(term, max(TERM_FREQ, instance.suggest_freq(term)))
                 for term in synonyms():
                     instance.add_word(term)
                 _known_terms.update(curated_terms())
+                _known_terms.update(doctype_words())
                 _known_terms.update(synonyms())
                 _tokenizer = instance
     return _tokenizer
@@ -268,6 +308,8 @@ def _word_terms(word: str) -> tuple[tuple[str, float], ...]:
     table = synonyms()
     out = []
     tokens = _word_tokens(word)
+    if word in doctype_words():
+        tokens = tuple((token, weight * WEIGHT_DOCTYPE) for token, weight in tokens)
     own = bool(tokens) and tokens[0][0] in table
     for token, weight in tokens:
         if token in generic:
@@ -335,6 +377,8 @@ def _name_variants(name: str) -> list[str]:
                 if candidate.startswith(prefix) and len(candidate) - len(prefix) >= 3:
                     variants.append(candidate[len(prefix) :])
                     break
+            if candidate.endswith("人民政府") and len(candidate) >= 7:
+                variants.append(candidate[: -len("人民政府")])  # 和平区人民政府 → 和平区
     return variants
 
 
@@ -365,11 +409,22 @@ class RoutingIndex:
         *,
         shared: list[str] = (),
         learned: list[Learned] = (),
+        catalogue: Catalogue | bool | None = True,
+        department_targets: bool = False,
     ) -> RoutingIndex:
         """`targets` are the units; `shared` the organization's main duties (each clause is
-        handed to the unit whose duties it matches best); `learned` past corrections."""
+        handed to the unit whose duties it matches best); `learned` past corrections.
+        `catalogue` is the department catalogue (True: the built-in one; None/False: none);
+        with `department_targets` its departments that no external target stands for become
+        external targets of their own (keyed by name), as when routing against a regulation
+        file with no directory of handling units."""
         index = cls()
-        index.targets = list(targets)
+        if catalogue is True:
+            catalogue = builtin_catalogue()
+        catalogue = catalogue or None
+        index.targets, department_of = _with_departments(
+            list(targets), catalogue, department_targets
+        )
         position = {target.key: i for i, target in enumerate(index.targets)}
         add_terms(
             variant
@@ -377,6 +432,10 @@ class RoutingIndex:
             for name in (target.name, *target.other_names)
             for variant in _name_variants(name.split("/")[-1])
         )
+        if catalogue:
+            # Cut the catalogue's names and everyday words whole (网约车, not 网 约车).
+            add_terms(n for dep in catalogue.departments for n in dep.names)
+            add_terms(w for dep in catalogue.departments for duty in dep.duties for w in duty.words)
 
         sentences: dict[int, list[tuple[str, float]]] = defaultdict(list)
         for i, target in enumerate(index.targets):
@@ -397,6 +456,7 @@ class RoutingIndex:
             sentences[i] = [(t, w) for t, w in sentences[i] if t not in dropped]
 
         index._hand_down_attached(sentences, position)
+        catalogue_docs = index._catalogue_docs(catalogue, department_of, sentences)
 
         for i, target in enumerate(index.targets):
             names = [v for n in (target.name, *target.other_names) for v in _name_variants(n)]
@@ -419,8 +479,60 @@ class RoutingIndex:
         learned_docs = [
             (item.text, position[item.chosen]) for item in learned if item.chosen in position
         ]
-        index._assemble(sentences, learned=learned_docs)
+        index._assemble(sentences, learned=learned_docs, catalogue=catalogue_docs)
         return index
+
+    def _catalogue_docs(self, catalogue, department_of, sentences) -> list[_Doc]:
+        """One document per catalogue duty (its text and everyday words) and one per
+        department (its names), owned by the department's target if any and, through the
+        links derived from the duties, by the divisions that coordinate it."""
+        if not catalogue:
+            return []
+        divisions = [
+            (i, target.name, [text for text, _w in sentences.get(i, [])])
+            for i, target in enumerate(self.targets)
+            if target.kind in INTERNAL_KINDS
+        ]
+        links = link_departments(catalogue, divisions)
+        docs = []
+        for d, department in enumerate(catalogue.departments):
+            own = department_of.get(d)
+            entries = [(-1, "、".join(department.names), (), WEIGHT_VIA_NAME)]
+            entries += [
+                (k, duty.text, duty.words, WEIGHT_VIA) for k, duty in enumerate(department.duties)
+            ]
+            for k, text, words, via_weight in entries:
+                owners = [(own, WEIGHT_DEPARTMENT)] if own is not None and k >= 0 else []
+                found = links.get((d, k), [])
+                owners += [(link.target, via_weight * link.weight) for link in found]
+                if not owners:
+                    continue
+                counts: dict[str, float] = defaultdict(float)
+                if k < 0:  # names count whole: 自来水公司 says nothing about 公司
+                    for name in department.names:
+                        for variant in _name_variants(name):
+                            counts[normalize(variant)] = 1.0
+                else:
+                    for token, weight in _cut(normalize(text)):
+                        counts[token] += weight
+                length = sum(counts.values())
+                vocabulary = set()
+                for word in words:
+                    for token, weight in _cut(normalize(word)):
+                        counts[token] = max(counts[token], weight)
+                        vocabulary.add(token)
+                docs.append(
+                    _Doc(
+                        text=text if k >= 0 else "",
+                        tokens=dict(counts),
+                        length=max(length, 1.0) if k >= 0 else NAMES_LENGTH,
+                        owners=sorted(owners),
+                        via=department.name,
+                        anchors={link.target: link.anchor for link in found},
+                        words=frozenset(vocabulary),
+                    )
+                )
+        return docs
 
     def _hand_down_attached(self, sentences, position) -> None:
         """Give an attached office's sentences to its organs that have none of their own."""
@@ -458,7 +570,7 @@ class RoutingIndex:
                 if best > 0 and best >= 1.5 * runner_up:
                     sentences[best_i].append((clause, WEIGHT_SHARED))
 
-    def _assemble(self, sentences, *, learned) -> None:
+    def _assemble(self, sentences, *, learned, catalogue=()) -> None:
         by_text: dict[tuple[str, bool], _Doc] = {}
         docs: list[_Doc] = []
 
@@ -490,6 +602,7 @@ class RoutingIndex:
                 doc.owners.append((i, WEIGHT_LEARNED))
         for doc in docs:
             doc.owners.sort()
+        docs.extend(catalogue)
 
         n = max(len(docs), 1)
         df: dict[str, int] = defaultdict(int)
@@ -541,10 +654,20 @@ class RoutingIndex:
         return {i for m in self._names_pattern.finditer(text) for i in self._name_owners[m.group()]}
 
     def route(
-        self, text: str, top: int = 3, *, kinds: tuple[str, ...] | None = None
+        self,
+        text: str,
+        top: int = 3,
+        *,
+        kinds: tuple[str, ...] | None = None,
+        scope: str | None = None,
     ) -> list[Match]:
         """The `top` targets for `text`, best first, each with the duty sentences that
-        decided it. Targets with no matching word are not returned."""
+        decided it. Targets with no matching word are not returned. `scope` ("internal",
+        "external", "all") or `kinds` restricts the targets ranked."""
+        if scope is not None:
+            if scope not in SCOPES:
+                raise ValueError(f"unknown scope {scope!r}")
+            kinds = SCOPES[scope]
         terms = query_terms(text)
         scores = self._target_scores(terms)
         named = self._named(normalize(text))
@@ -561,11 +684,26 @@ class RoutingIndex:
         matches = []
         for score, i, items in results[:top]:
             target = self.targets[i]
-            because, found = [], []
+            because, found, via = [], [], ""
             for _s, d in items[:2]:
                 doc = self.docs[d]
-                because.append(LEARNED_PREFIX + doc.text if doc.learned else doc.text)
                 found.extend(t for t in terms if t in doc.tokens and t not in found)
+                if not doc.via:
+                    line = LEARNED_PREFIX + doc.text if doc.learned else doc.text
+                    if line not in because:
+                        because.append(line)
+                    continue
+                # The everyday words that matched, after the duty they belong to.
+                words = [t for t in terms if t in doc.words and t not in doc.text]
+                words = [w for w in words if not any(w != o and w in o for o in words)]
+                line = doc.text + (f"（{'、'.join(words[:4])}）" if words else "")
+                if i in doc.anchors:  # reached through the department
+                    via = via or doc.via
+                    if doc.anchors[i] not in because:
+                        because.append(doc.anchors[i])
+                    line = f"{doc.via}：{line}" if doc.text else NAMED_PREFIX + doc.via
+                if line not in because:
+                    because.append(line)
             matches.append(
                 Match(
                     key=target.key,
@@ -574,6 +712,52 @@ class RoutingIndex:
                     because=because,
                     terms=found,
                     kind=target.kind,
+                    via=via,
                 )
             )
         return matches
+
+
+def _with_departments(
+    targets: list[Target], catalogue: Catalogue | None, add_missing: bool
+) -> tuple[list[Target], dict[int, int]]:
+    """The targets, external ones that are catalogue departments given the department's other
+    names, plus (with `add_missing`) a target for every other department; and the index of the
+    target of each department (department index → target index)."""
+    department_of: dict[int, int] = {}
+    if not catalogue:
+        return targets, department_of
+    by_name = {dep.name: d for d, dep in enumerate(catalogue.departments)}
+    for i, target in enumerate(targets):
+        if target.kind not in EXTERNAL_KINDS:
+            continue
+        department = catalogue.find(target.name)
+        if department is None:
+            continue
+        d = by_name[department.name]
+        if d in department_of:
+            continue
+        department_of[d] = i
+        others = tuple(dict.fromkeys((*target.other_names, *department.names)))
+        others = tuple(n for n in others if n != target.name)
+        targets[i] = Target(
+            key=target.key,
+            name=target.name,
+            other_names=others,
+            sentences=target.sentences,
+            kind=target.kind,
+            parent=target.parent,
+        )
+    if add_missing:
+        for d, department in enumerate(catalogue.departments):
+            if d not in department_of:
+                department_of[d] = len(targets)
+                targets.append(
+                    Target(
+                        key=department.name,
+                        name=department.name,
+                        other_names=department.aliases,
+                        kind="external",
+                    )
+                )
+    return targets, department_of

@@ -23,7 +23,7 @@ def test_json(office):
     result = json.loads(run("关于做好今冬明春农村饮水安全工作的通知", "--top", "3", "--json"))
     assert len(result) == 3
     assert result[0]["unit"] == "农经处"
-    assert result[0]["because"] == ["负责对农业、农村等方面工作进行综合、调研和协调督办"]
+    assert result[0]["because"][0] == "负责对农业、农村等方面工作进行综合、调研和协调督办"
     assert result[0]["score"] > result[1]["score"] >= result[2]["score"]
 
 

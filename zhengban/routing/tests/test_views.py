@@ -181,7 +181,7 @@ def test_api_route(client, office, staff, django_assert_num_queries):
     assert len(results) == 2
     assert results[0]["unit"] == "农经处"
     assert results[0]["key"] == f"u{unit_named('农经处').pk}"
-    assert results[0]["because"] == ["负责对农业、农村等方面工作进行综合、调研和协调督办"]
+    assert results[0]["because"][0] == "负责对农业、农村等方面工作进行综合、调研和协调督办"
     assert "农村" in results[0]["terms"]
     bad = client.post(url, {"text": TEXT, "top": 99}, content_type="application/json")
     assert bad.status_code == 400
