@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 
 from .brackets import split_top
 from .lines import Line
-from .names import is_organ_name
+from .names import is_organ_name, split_joined
 from .normalize import Doc, mask_titles
 from .units import _inline_units, stated_count
 
@@ -73,14 +73,8 @@ def _names(doc: Doc, start: int, end: int) -> list[tuple[str, int, int]] | None:
     """ "A、B和C" at doc[start:end] → the names as written; None when one is not an organ."""
     out = []
     for a, b in split_top(doc.norm, "、", start, end):
-        text = doc.norm[a:b]
-        parts = [(a, b)]
-        if not is_organ_name(text.strip()):
-            for joiner in "和与及":
-                i = text.find(joiner)
-                if i > 0 and is_organ_name(text[:i]) and is_organ_name(text[i + 1 :]):
-                    parts = [(a, a + i), (a + i + 1, b)]
-                    break
+        i = split_joined(doc.norm[a:b])
+        parts = [(a, b)] if i is None else [(a, a + i), (a + i + 1, b)]
         for x, y in parts:
             while x < y and doc.norm[x] == " ":
                 x += 1

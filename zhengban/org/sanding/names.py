@@ -26,7 +26,7 @@ _JOIN_LEFT_RE = re.compile(
 )
 _HEAD_STOP = set("。:;,， \t.")
 _BAD_START_RE = re.compile(
-    r"^(?:负责|承担|根据|按照|依照|依据|其中|以上|上述|本|各|对(?!外|台)|由|在|将|为)"
+    r"^(?:负责|承担|根据|按照|依照|依据|其中|以上|上述|本|各|对(?!外|台)|由|在|将|为|有关|相关|所属|其他|其它|部分)"
 )
 _NAME_CHARS_RE = re.compile(r"^[\u4e00-\u9fff\u3400-\u4dbf0-9A-Za-z·\-〇]+$")
 _LEAD_RE = re.compile(r"另设|另外设立|同时设立|同时设|并设")
@@ -54,6 +54,16 @@ def _head_end(norm: str, start: int, end: int) -> int:
         if ch in _HEAD_STOP or (i > start and _DUTY_START_RE.match(norm, i)):
             return i
     return end
+
+
+def split_joined(name: str) -> int | None:
+    """Where "纪检组与监察处" splits into two organ names (None for one name)."""
+    for joiner in "与和及":
+        i = name.find(joiner)
+        left, right = name[:i], name[i + 1 :]
+        if i > 0 and _JOIN_LEFT_RE.search(left) and is_organ_name(left) and is_organ_name(right):
+            return i
+    return None
 
 
 def _split_names(norm: str, start: int, end: int) -> list[tuple[int, int]]:

@@ -181,7 +181,12 @@ def _check_evidence(
         or any("职数" in p["title"] for p in staffing["posts"])
     )
     has_duties = len(result["duties"]) >= 2 or (has_title and result["duties"])
-    if not (has_units or has_staff or has_duties or result["attached"]):
+    diff = result["amendment"]
+    has_changes = diff is not None and bool(
+        diff["units_added"] or diff["units_removed"] or diff["units_renamed"]
+        or result["adjustments"] or result["stated_unit_count"] is not None
+    )  # fmt: skip
+    if not (has_units or has_staff or has_duties or result["attached"] or has_changes):
         raise SandingError(
             "不是三定规定：未找到内设机构、人员编制或主要职责 / "
             "not a 三定 regulation: no internal organs, staffing or main duties found"

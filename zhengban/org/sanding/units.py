@@ -209,9 +209,15 @@ class _Builder:
         self.prev_name_only = head.rest >= line.end
 
     def duty_piece(self, start: int, end: int) -> Piece:
-        piece = pieces.strip(self.doc.norm, [(start, end)], " 。;,，") if start < end else []
-        text = pieces.text_of(self.doc.norm, piece)
-        return [] if _SET_AS_RULED_RE.match(text) else piece
+        """Duty text in [start, end), keeping the full stop that separates sentences."""
+        norm = self.doc.norm
+        while start < end and norm[start] in " 。;,，":
+            start += 1
+        while end > start and norm[end - 1] in " ,，":
+            end -= 1
+        if start >= end or _SET_AS_RULED_RE.match(norm[start:end].rstrip("。;")):
+            return []
+        return [(start, end)]
 
     def paragraph(self, head: Head, line: Line) -> None:
         """An unnumbered paragraph: its organ, then every organ a later sentence is about.
@@ -272,10 +278,16 @@ class _Builder:
             self.attach(segment)
 
     def first_paragraph(self, line: Line) -> None:
+        """The first organ's paragraph after the intro: "设下列内设机构：办公室。负责…",
+        "县工业和信息化局设4个内设机构。办公室：负责…"."""
+        norm = self.doc.norm
         region = _inline_region(self.doc, line)
         if region is None:
-            return
-        start, _ = _trim(self.doc.norm, region[0], line.end)
+            stop = find_top(norm, "。", line.body, line.end)
+            if stop >= line.end or not organ_sentence(self.doc, *_trim(norm, stop + 1, line.end)):
+                return
+            region = (stop + 1, line.end)
+        start, _ = _trim(norm, region[0], line.end)
         head = parse_head(self.doc, start, line.end, strict=True)
         if head is not None and len(head.names) == 1:
             rest = Line(start, line.end, self.doc.norm[start : line.end], None, None, start)

@@ -16,7 +16,8 @@ from zhengban.org.sanding.parser import INTERNAL_ERROR, parse_unchecked
 
 DATA = Path(__file__).parent / "data" / "sanding"
 TEXTS = [
-    decode_bytes(p.read_bytes()) for p in sorted([*DATA.glob("*.txt"), *DATA.glob("own/*.txt")])
+    decode_bytes(p.read_bytes())
+    for p in sorted([*DATA.glob("*.txt"), *DATA.glob("own/*.txt"), *DATA.glob("unseen/*.txt")])
 ]
 
 FUZZ = settings(
