@@ -10,6 +10,8 @@ from rest_framework.exceptions import APIException, PermissionDenied
 from rest_framework.response import Response
 from rest_framework.routers import SimpleRouter
 
+from zhengban.security.fields import lookup_digest
+
 from . import policies, selectors, services
 from .models import (
     Appointment,
@@ -20,6 +22,7 @@ from .models import (
     StaffingQuota,
     Unit,
 )
+from .personal import audit_full_view, personal_values
 
 
 class ServiceRefused(APIException):
@@ -116,18 +119,43 @@ class PostSerializer(serializers.ModelSerializer):
 
 
 class PersonSerializer(serializers.ModelSerializer):
-    # Personal data: null unless policies.can_view_personal_data allows it.
+    # Personal data: null unless policies.can_view_personal_data allows it; masked in lists
+    # (138****1234), in full on the detail for need-to-know (policies.may_view_full, audited).
     phone = serializers.CharField(read_only=True, allow_null=True)
+    id_number = serializers.CharField(read_only=True, allow_null=True)
+    home_address = serializers.CharField(read_only=True, allow_null=True)
     birth_year = serializers.IntegerField(read_only=True, allow_null=True)
+    masked = serializers.SerializerMethodField(help_text="以脱敏形式给出的字段")
 
     class Meta:
         model = Person
-        fields = ["id", "name", "staff_number", "gender", "phone", "birth_year"]
+        fields = [
+            "id",
+            "name",
+            "staff_number",
+            "gender",
+            "phone",
+            "id_number",
+            "home_address",
+            "birth_year",
+            "masked",
+        ]
+
+    def get_masked(self, instance) -> list[str]:
+        return []
 
     def to_representation(self, instance):
         data = super().to_representation(instance)
-        if not policies.can_view_personal_data(self.context["request"].user, instance):
-            data["phone"] = data["birth_year"] = None
+        user = self.context["request"].user
+        values = personal_values(user, instance, listing=self.context.get("listing", True))
+        if values is None:
+            data.update(phone=None, id_number=None, home_address=None, birth_year=None)
+            return data
+        for field, (value, _masked) in values.items():
+            data[field] = value
+        data["masked"] = [field for field, (value, masked) in values.items() if masked]
+        if not self.context.get("listing", True):
+            audit_full_view(user, instance, values, where="接口")
         return data
 
 
@@ -240,9 +268,38 @@ class PostViewSet(viewsets.ReadOnlyModelViewSet):
         return selectors.posts_with_use()
 
 
+@extend_schema_view(
+    list=extend_schema(
+        parameters=[
+            OpenApiParameter("phone", OpenApiTypes.STR, description="按联系电话精确查找（人事处）"),
+            OpenApiParameter(
+                "id_number", OpenApiTypes.STR, description="按身份证号码精确查找（人事处）"
+            ),
+        ]
+    )
+)
 class PersonViewSet(viewsets.ReadOnlyModelViewSet):
     serializer_class = PersonSerializer
     queryset = selectors.people()
+
+    def get_queryset(self):
+        queryset = super().get_queryset()
+        if self.action != "list":
+            return queryset
+        for field in ("phone", "id_number"):
+            value = self.request.query_params.get(field, "").strip()
+            if not value:
+                continue
+            if not policies.can_search_personal_data(self.request.user):
+                raise PermissionDenied("只有人事处可以按个人信息查找人员。")
+            queryset = queryset.filter(
+                **{f"{field}_digest": lookup_digest(Person, field, value[:100])}
+            )
+        return queryset
+
+    def get_serializer_context(self):
+        # A list shows personal data masked; one person's record shows it per need-to-know.
+        return {**super().get_serializer_context(), "listing": self.action != "retrieve"}
 
 
 @extend_schema_view(

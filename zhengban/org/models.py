@@ -4,6 +4,8 @@ from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
+from zhengban.security.fields import DigestField, EncryptedTextField
+
 from .choices import DutyKind, ExternalUnitKind, OrganizationKind, StaffingCategory, UnitKind
 
 
@@ -169,13 +171,26 @@ class LeadershipPost(models.Model):
 
 
 class Person(models.Model):
-    """A member of staff (实名制 roster)."""
+    """A member of staff (实名制 roster).
+
+    Phone, ID number and home address are personal information (个人信息保护法 art. 28: the
+    ID number is sensitive): encrypted at rest with SM4 under a key kept outside the database
+    (`zhengban.security.crypto`), searchable by exact match through keyed SM3 digests, shown
+    masked in lists and in full only under `policies.may_view_full` (each full view audited).
+    """
 
     name = models.CharField(_("姓名"), max_length=40)
     staff_number = models.CharField(_("工号"), max_length=20, unique=True)
     gender = models.CharField(_("性别"), max_length=2, blank=True)
     birth_year = models.PositiveIntegerField(_("出生年份"), null=True, blank=True)
-    phone = models.CharField(_("办公电话"), max_length=30, blank=True)
+    phone = EncryptedTextField(_("联系电话"), blank=True)
+    phone_digest = DigestField(source="phone")
+    id_number = EncryptedTextField(_("身份证号码"), blank=True)
+    id_number_digest = DigestField(source="id_number")
+    home_address = EncryptedTextField(_("家庭住址"), blank=True)
+
+    # The personal fields, in display order, with their masking.
+    PERSONAL_FIELDS = ("phone", "id_number", "home_address")
 
     class Meta:
         verbose_name = _("人员")

@@ -10,6 +10,7 @@ from django.utils.translation import gettext as _
 from . import policies, selectors, services
 from .choices import StaffingCategory
 from .forms import ExternalImportForm
+from .personal import LABELS, audit_full_view, personal_values
 from .regulation import post_label
 
 
@@ -84,12 +85,19 @@ def staffing(request):
 @login_required
 def person_detail(request, pk: int):
     person = selectors.person_get(pk)
+    values = personal_values(request.user, person)
+    audit_full_view(request.user, person, values, where=_("人员页面"))
+    rows = [
+        {"field": field, "label": LABELS[field], "value": value, "masked": masked}
+        for field, (value, masked) in (values or {}).items()
+    ]
     return render(
         request,
         "org/person.html",
         {
             "person": person,
-            "show_personal": policies.can_view_personal_data(request.user, person),
+            "show_personal": values is not None,
+            "personal_rows": rows,
             "appointments": person.appointments.all(),
         },
     )

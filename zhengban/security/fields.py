@@ -1,0 +1,90 @@
+"""Model fields for personal data: `EncryptedTextField` (SM4-GCM at rest) and
+`DigestField` (HMAC-SM3 of another field, for exact-match search).
+
+    id_number = EncryptedTextField(_("身份证号码"), blank=True)
+    id_number_digest = DigestField(source="id_number")
+
+    Person.objects.filter(id_number_digest=lookup_digest(Person, "id_number", "110101…"))
+
+The instance attribute holds the plaintext; only the database column is encrypted. An
+encrypted column cannot be filtered on (each encryption is different): lookups other than
+isnull raise. `QuerySet.update()` bypasses `pre_save`, so it must not set a digested field
+(use save()).
+"""
+
+from django.core.exceptions import FieldError
+from django.db import models
+
+from . import crypto
+
+
+def _context(field) -> str:
+    return f"{field.model._meta.label_lower}.{field.name}"
+
+
+class EncryptedTextField(models.TextField):
+    """Text stored as `sm4gcm:<key id>:<base64>`; "" is stored as "" (nothing to hide)."""
+
+    description = "Text encrypted with SM4-GCM"
+
+    def from_db_value(self, value, expression, connection):
+        if value is None or value == "":
+            return value
+        return crypto.decrypt(value, context=_context(self))
+
+    def get_prep_value(self, value):
+        value = super().get_prep_value(value)
+        if value is None or value == "":
+            return value
+        if crypto.key_id_of(value) is not None:
+            return value  # already encrypted (a raw copy, e.g. during rotation)
+        return crypto.encrypt(value, context=_context(self))
+
+    def get_lookup(self, lookup_name):
+        if lookup_name not in ("isnull",):
+            raise FieldError(
+                f"{_context(self)} is encrypted: search it through its digest field, not "
+                f"with __{lookup_name}"
+            )
+        return super().get_lookup(lookup_name)
+
+    def get_transform(self, lookup_name):
+        raise FieldError(f"{_context(self)} is encrypted and has no transforms")
+
+
+class DigestField(models.CharField):
+    """HMAC-SM3 (hex) of the normalized value of `source`, set on every save."""
+
+    description = "Keyed SM3 digest of another field"
+
+    def __init__(self, *args, source: str, **kwargs):
+        self.source = source
+        kwargs.setdefault("max_length", 64)
+        kwargs.setdefault("blank", True)
+        kwargs.setdefault("editable", False)
+        kwargs.setdefault("db_index", True)
+        super().__init__(*args, **kwargs)
+
+    def deconstruct(self):
+        name, path, args, kwargs = super().deconstruct()
+        kwargs["source"] = self.source
+        for key, default in (("max_length", 64), ("blank", True), ("editable", False)):
+            if kwargs.get(key) == default:
+                kwargs.pop(key)
+        if kwargs.get("db_index") is True:
+            kwargs.pop("db_index")
+        else:
+            kwargs["db_index"] = False
+        return name, path, args, kwargs
+
+    def pre_save(self, model_instance, add):
+        value = getattr(model_instance, self.source) or ""
+        source_field = model_instance._meta.get_field(self.source)
+        result = crypto.digest(str(value), context=_context(source_field))
+        setattr(model_instance, self.attname, result)
+        return result
+
+
+def lookup_digest(model, field_name: str, value: str) -> str:
+    """The digest to filter `<field_name>_digest` by for an exact-match search."""
+    return crypto.digest(value, context=_context(model._meta.get_field(field_name)))

@@ -1,0 +1,37 @@
+"""`zhengban security init-keys | rotate-key [--retire] | key-status`."""
+
+from django.core.management.base import BaseCommand
+
+from zhengban.security import crypto
+from zhengban.security.keys import key_ids_in_use, rotate_personal_data_key
+
+
+class Command(BaseCommand):
+    help = "个人信息加密密钥：初始化（init-keys）、轮换（rotate-key）、查看（key-status）。"
+
+    def add_arguments(self, parser):
+        sub = parser.add_subparsers(dest="subcommand", required=True)
+        sub.add_parser("init-keys", help="生成密钥文件（已存在则保留）")
+        rotate = sub.add_parser("rotate-key", help="生成新密钥并用它重新加密全部个人信息")
+        rotate.add_argument("--retire", action="store_true", help="完成后删除不再使用的旧密钥")
+        sub.add_parser("key-status", help="当前密钥、密钥来源及各密钥的使用情况")
+
+    def handle(self, *args, subcommand, **options):
+        if subcommand == "init-keys":
+            path = crypto.key_file_create()
+            self.stdout.write(f"密钥文件：{path}")
+        elif subcommand == "rotate-key":
+            result = rotate_personal_data_key(retire=options["retire"])
+            self.stdout.write(f"当前密钥：{result.key_id}")
+            for label, count in result.reencrypted.items():
+                self.stdout.write(f"  {label}：重新加密 {count} 项")
+            if result.retired:
+                self.stdout.write(f"已删除旧密钥：{', '.join(result.retired)}")
+        else:
+            ring = crypto.keyring()
+            used = key_ids_in_use()
+            self.stdout.write(f"密钥来源：{ring.source}")
+            self.stdout.write(f"当前密钥：{ring.current}")
+            for key_id in sorted(ring.keys):
+                state = "使用中" if key_id in used else "未使用"
+                self.stdout.write(f"  {key_id}：{state}")
