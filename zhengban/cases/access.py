@@ -281,6 +281,15 @@ class CaseAccess:
             for p in self.principals
         )
 
+    def may_read(self, item) -> bool:
+        """An opinion, comment or attachment: internal ones are not for external units."""
+        if not self.visible:
+            return False
+        if not self.external:
+            return True
+        author = getattr(item, "author_id", None) or getattr(item, "uploaded_by_id", None)
+        return item.audience == "shared" or author in self.ids
+
     def open_tasks(self) -> list[Task]:
         return [t for t in self.tasks if t.state == TaskState.OPEN]
 

@@ -111,6 +111,9 @@ class CaseListSerializer(serializers.Serializer):
     owner_unit = RefSerializer()
     assignee = RefSerializer(allow_null=True)
     lead_unit = serializers.CharField(source="lead_unit_name", allow_null=True)
+    task_kind = serializers.CharField(
+        source="my_task_kind", allow_null=True, help_text="本人（含委托人）的待办类别代码；空表示无"
+    )
     my_task = serializers.CharField(
         source="my_task_label", help_text="本人（含委托人）的待办类型；空表示无"
     )
@@ -442,7 +445,7 @@ class CaseComments(APIView):
     @extend_schema(responses={200: CommentSerializer(many=True), 404: ERRORS[404]})
     def get(self, request, pk: int):
         case = _visible_case(request, pk)
-        rows = case.comments.select_related("author").order_by("created_at", "pk")
+        rows = selectors.readable(request.user, case, case.comments.select_related("author"))
         return Response(CommentSerializer(rows, many=True).data)
 
     @extend_schema(request=CommentSerializer, responses={201: CommentSerializer, **ERRORS})
@@ -484,7 +487,9 @@ class CaseAttachments(APIView):
     @extend_schema(responses={200: AttachmentSerializer(many=True), 404: ERRORS[404]})
     def get(self, request, pk: int):
         case = _visible_case(request, pk)
-        rows = case.attachments.select_related("uploaded_by").order_by("created_at", "pk")
+        rows = selectors.readable(
+            request.user, case, case.attachments.select_related("uploaded_by")
+        )
         return Response(AttachmentSerializer(rows, many=True).data)
 
     @extend_schema(request=UploadSerializer, responses={201: AttachmentSerializer, **ERRORS})

@@ -29,6 +29,7 @@ from django.utils.translation import gettext_lazy
 from zhengban.audit.services import audit_denied, audit_record
 
 from . import errors, services
+from .access import CaseAccess
 from .models import Attachment, Case
 from .policies import case_get_for
 
@@ -333,6 +334,8 @@ def attachment_open(*, attachment: Attachment, actor):
     case is missing or not visible to the actor. Every download is audited."""
     try:
         case = case_get_for(actor, attachment.case_id)
+        if not CaseAccess(actor, case).may_read(attachment):
+            raise Http404
     except Http404:
         audit_denied(
             actor=actor,

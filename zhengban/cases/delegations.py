@@ -13,6 +13,7 @@ from django.utils.translation import gettext as _
 from zhengban.accounts.models import User
 from zhengban.audit.services import audit_record
 
+from .access import principals_of
 from .errors import GuardFailed, PermissionRefused
 from .models import Delegation
 
@@ -36,6 +37,9 @@ def delegation_create(
     if delegator.is_admin_role or delegate.is_admin_role:
         # 三员 hold no business work and may not take any over.
         raise PermissionRefused(_("系统管理员、安全保密管理员和安全审计员不能委托或受托办理业务。"))
+    if principals_of(delegate) and principals_of(delegate)[0].external:
+        # A contact of an external handling unit works on its assignments, not for the office.
+        raise PermissionRefused(_("不能委托承办单位（市直部门、区县）的联络人办理本机关业务。"))
     if delegate.pk == delegator.pk:
         raise GuardFailed(_("不能委托给本人。"))
     if not delegate.is_active:

@@ -535,6 +535,14 @@ def _shown_to_external(access, events, tasks, comments, attachments):
     )
 
 
+def readable(user, case: Case, rows) -> list:
+    """Comments or attachments of a case the user may read (audience), oldest first."""
+    from .access import CaseAccess
+
+    access = CaseAccess(user, case)
+    return [r for r in rows.order_by("created_at", "pk") if access.may_read(r)]
+
+
 def case_page(user, case: Case) -> CasePage:
     from .access import CaseAccess
     from .services import available_actions

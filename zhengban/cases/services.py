@@ -27,6 +27,7 @@ from .access import CaseAccess
 from .choices import (
     AssignmentRole,
     AssignmentStatus,
+    Audience,
     DeadlineState,
     Opinion,
     ReportKind,
@@ -47,7 +48,7 @@ from .errors import (
 )
 from .models import ApprovalRound, Assignment, AssignmentReport, Case, CaseEvent, Comment, Task
 from .numbering import number_next
-from .policies import cases_visible_to, principal_ids
+from .policies import principal_ids
 from .workflow import Action, Workflow, get_workflow
 
 # --- helpers -------------------------------------------------------------------------------
@@ -1099,14 +1100,22 @@ def task_hand(*, task: Task, actor: User, to_user: User) -> Task:
 
 @audits_denials
 @transaction.atomic
-def comment_add(*, case: Case, actor: User, text: str) -> Comment:
-    if not cases_visible_to(actor).filter(pk=case.pk).exists():
-        raise _refuse(actor, case, _("评论"))
+def comment_add(
+    *, case: Case, actor: User, text: str, audience: str = Audience.INTERNAL
+) -> Comment:
+    access = CaseAccess(actor, case)
+    if not access.visible:
+        raise _refuse(actor, case, _("留言"))
     text = text.strip()
     if not text:
-        raise GuardFailed(_("评论内容不能为空。"))
+        raise GuardFailed(_("留言内容不能为空。"))
+    check_text_size(text, _("留言"))
+    if audience not in Audience.values:
+        raise GuardFailed(_("请选择可见范围。"))
+    if access.external:
+        audience = Audience.SHARED  # an external unit's words are for the owner to read
     check_content_allowed(case.sensitivity, has_content=True)
-    comment = Comment.objects.create(case=case, author=actor, text=text)
+    comment = Comment.objects.create(case=case, author=actor, text=text, audience=audience)
     audit_record(actor=actor, action="cases.comment", target=case, summary=text[:200])
     search.index_case(case)
     return comment

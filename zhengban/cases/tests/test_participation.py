@@ -1,0 +1,272 @@
+"""Kernel 2: tasks follow the hand-offs, access follows participation, reporting matches
+practice (several reports, 办结报告, 代录, 申请延期, 催办, a deadline set at 交办), and an
+external handling unit reads only its part."""
+
+import datetime
+
+import pytest
+from django.urls import reverse
+
+from zhengban.accounts.choices import Role
+from zhengban.cases import delegations, errors, selectors, services
+from zhengban.cases.access import CaseAccess
+from zhengban.cases.choices import TaskKind, TaskState
+from zhengban.cases.models import Case, Comment, Notification, Task
+from zhengban.cases.policies import cases_visible_to
+from zhengban.workcalendar.calendar import add_workdays, workdays_between
+
+from .conftest import _user
+from .test_kernel import new_case, perform, to_handling
+
+
+def todo_numbers(user) -> list[str]:
+    return list(selectors.inbox_queryset(user, "todo").values_list("number", flat=True))
+
+
+@pytest.fixture
+def contact(office):
+    """The contact of 市教育局, an external handling unit."""
+    return _user("contact", [office.education], [Role.STAFF])
+
+
+def test_each_hand_off_lands_in_the_next_persons_todo_with_a_bell(office):
+    case = new_case(office)
+    assert todo_numbers(office.clerk) == [case.number]  # her draft
+    perform(case, "submit", office.clerk)
+    # 提交审核: the 处长 must review it; the drafter has nothing left to do.
+    assert todo_numbers(office.head) == [case.number]
+    assert todo_numbers(office.clerk) == []
+    assert Notification.objects.filter(recipient=office.head, case=case, kind="task").exists()
+    # A staff member of the owner unit does not get a task meant for its head.
+    assert todo_numbers(_user("clerk2", [office.duchashi], [Role.STAFF])) == []
+    perform(case, "send_back", office.head, comment="请补充责任分工")
+    # 退回修改: back in the drafter's 待办, with a bell that says why.
+    assert todo_numbers(office.clerk) == [case.number]
+    assert todo_numbers(office.head) == []
+    bell = Notification.objects.get(recipient=office.clerk, case=case, kind="returned")
+    assert "请补充责任分工" in bell.message
+    perform(case, "submit", office.clerk)
+    perform(case, "assign", office.head, params={"lead_unit": office.nongjing})
+    assert todo_numbers(office.farmer) == [case.number]
+    assert todo_numbers(office.head) == []
+    perform(case, "complete", office.farmer, params={"report": "已完成排查。"})
+    assert todo_numbers(office.farmer) == []
+    assert todo_numbers(office.head) == [case.number]  # 确认办结
+    perform(case, "confirm", office.head)
+    assert todo_numbers(office.head) == todo_numbers(office.farmer) == []
+    assert Notification.objects.filter(recipient=office.clerk, case=case, kind="closed").exists()
+
+
+def test_the_api_todo_tab_lists_exactly_the_open_tasks_with_their_kind(client, office):
+    case = to_handling(office)
+    new_case(office, title="另一件")
+    client.force_login(office.teacher)
+    rows = client.get(reverse("api-cases:list") + "?tab=todo").json()["results"]
+    assert [(r["number"], r["task_kind"]) for r in rows] == [(case.number, "assignment")]
+    assert {"id", "number", "title", "task_kind"} <= set(rows[0])
+
+
+def test_a_head_hands_the_units_task_to_one_of_its_people(office):
+    case = to_handling(office, co_units=False)
+    farmer2 = _user("farmer2", [office.nongjing], [Role.STAFF])
+    chief = _user("chief", [office.nongjing], [Role.DIVISION_HEAD], head_of=[office.nongjing])
+    task = Task.objects.get(case=case, kind=TaskKind.ASSIGNMENT)
+    with pytest.raises(errors.PermissionRefused):
+        services.task_hand(task=task, actor=office.farmer, to_user=farmer2)
+    with pytest.raises(errors.GuardFailed):
+        services.task_hand(task=task, actor=chief, to_user=office.teacher)
+    services.task_hand(task=task, actor=chief, to_user=farmer2)
+    assert todo_numbers(farmer2) == [case.number]
+    assert todo_numbers(office.farmer) == []  # no longer the unit's untaken task
+
+
+def test_a_withdrawn_circulation_grants_nothing(office):
+    case = to_handling(office)
+    case = Case.objects.get(pk=case.pk)
+    services.case_circulate(
+        case=case, actor=office.head, version=case.version, users=[office.outsider]
+    )
+    assert cases_visible_to(office.outsider).filter(pk=case.pk).exists()
+    case.refresh_from_db()
+    services.case_withdraw(case=case, actor=office.head, version=case.version)
+    assert not cases_visible_to(office.outsider).filter(pk=case.pk).exists()
+    assert not CaseAccess(office.outsider, case).visible
+
+
+def test_a_unit_reassigned_away_keeps_read_access_only(office):
+    case = to_handling(office, co_units=False)
+    lead = case.assignments.get()
+    services.assignment_reassign(
+        assignment=lead, unit=office.wenjiao, actor=office.head, reason="职责调整"
+    )
+    case.refresh_from_db()
+    access = CaseAccess(office.farmer, case)
+    assert access.visible
+    assert services.available_actions(office.farmer, case) == []
+    assert access.holder() is None
+    assert todo_numbers(office.farmer) == []
+    assert todo_numbers(office.teacher) == [case.number]
+
+
+def test_an_external_contact_can_neither_transfer_nor_be_a_delegate(office, contact):
+    other = new_case(office, title="交教育局")
+    perform(other, "submit", office.clerk)
+    other = perform(other, "assign", office.head, params={"lead_unit": office.education})
+    assert todo_numbers(contact) == [other.number]
+    with pytest.raises(errors.PermissionRefused):
+        services.case_transfer(
+            case=other, actor=contact, version=other.version, to_user=office.clerk, reason="转"
+        )
+    with pytest.raises(errors.PermissionRefused):
+        services.case_circulate(
+            case=other, actor=contact, version=other.version, users=[office.clerk]
+        )
+    today = datetime.date.today()
+    with pytest.raises(errors.PermissionRefused):
+        delegations.delegation_create(
+            delegator=office.head,
+            delegate=contact,
+            start=today,
+            end=today,
+            reason="出差",
+            actor=office.head,
+        )
+
+
+def test_the_external_contact_reads_only_its_part(client, office, contact):
+    case = new_case(office)
+    perform(case, "submit", office.clerk)
+    perform(case, "send_back", office.head, comment="内部退回理由不宜外传")
+    perform(case, "submit", office.clerk)
+    case = perform(
+        case,
+        "assign",
+        office.head,
+        params={"lead_unit": office.education, "co_units": [office.nongjing]},
+    )
+    services.comment_add(case=case, actor=office.head, text="内部研究意见")
+    services.comment_add(case=case, actor=office.head, text="请按时反馈", audience="shared")
+    co = case.assignments.get(role="co")
+    services.assignment_report(
+        assignment=co, actor=office.farmer, report="农经处的阶段进展", kind="progress"
+    )
+    client.force_login(contact)
+    html = client.get(reverse("cases:detail", args=[case.pk])).content.decode()
+    assert "请按时反馈" in html
+    for hidden in ("内部退回理由不宜外传", "内部研究意见", "农经处的阶段进展"):
+        assert hidden not in html, hidden
+    detail = client.get(reverse("api-cases:detail", args=[case.pk])).content.decode()
+    for hidden in ("内部退回理由不宜外传", "内部研究意见", "农经处的阶段进展"):
+        assert hidden not in detail, hidden
+    comments = client.get(reverse("api-cases:comments", args=[case.pk])).json()
+    assert [c["text"] for c in comments] == ["请按时反馈"]
+
+
+def test_代录_several_reports_extension_and_urge(office):
+    case = to_handling(office)  # 农经处 leads, 文教处 co-unit
+    co = case.assignments.get(role="co")
+    with pytest.raises(errors.PermissionRefused):
+        services.assignment_report(assignment=co, actor=office.outsider, report="x", on_behalf=True)
+    # 督查室 records the report of a unit without accounts (代录), marked as such.
+    report = services.assignment_report(
+        assignment=co, actor=office.clerk, report="电话反馈：已完成", on_behalf=True
+    )
+    assert report.recorded_for and report.author == office.clerk
+    assert case.events.filter(action="assignment.report_recorded").exists()
+    lead = case.assignments.get(role="lead")
+    for text in ("已部署", "已检查一半"):
+        services.assignment_report(
+            assignment=lead, actor=office.farmer, report=text, kind="progress"
+        )
+    assert lead.reports.count() == 2
+    # 催办 rings the bell of the units still working.
+    services.case_urge(case=case, actor=office.clerk, message="请于周五前报送")
+    assert Notification.objects.filter(recipient=office.farmer, kind="urge").exists()
+    assert not Notification.objects.filter(recipient=office.teacher, kind="urge").exists()
+    # 申请延期: the unit asks, the owner's head decides; case and assignment agree on the date.
+    case.refresh_from_db()
+    new_due = add_workdays(case.due_date, 5).date
+    task = services.assignment_extension_request(
+        assignment=lead, actor=office.farmer, new_due=new_due, reason="需等待检测结果"
+    )
+    assert todo_numbers(office.head) == [case.number]
+    with pytest.raises(errors.PermissionRefused):
+        services.extension_decide(task=task, actor=office.farmer, approve=True, reason="自批")
+    services.extension_decide(task=task, actor=office.head, approve=True, reason="同意")
+    case.refresh_from_db()
+    lead.refresh_from_db()
+    assert case.due_date == lead.due_date == new_due
+    assert "交办时确定" in case.deadline_basis or "确定为" in case.deadline_basis
+
+
+def test_the_deadline_is_set_at_assign_and_shown_with_its_rule(office):
+    case = new_case(office)
+    perform(case, "submit", office.clerk)
+    two_weeks = add_workdays(datetime.date.today(), 8).date
+    case = perform(
+        case,
+        "assign",
+        office.head,
+        params={"lead_unit": office.nongjing, "co_units": [office.wenjiao], "due_date": two_weeks},
+    )
+    assert case.due_date == two_weeks
+    assert case.deadline_amount == workdays_between(datetime.date.today(), two_weeks)
+    assert set(case.assignments.values_list("due_date", flat=True)) == {two_weeks}
+    assert "默认10个工作日" in case.deadline_basis
+    event = case.events.get(action="assign")
+    assert event.data["set_by"] == office.head.pk
+    # Withdrawing the 交办 removes the assignments and their tasks, and the clock.
+    services.case_withdraw(case=case, actor=office.head, version=case.version)
+    case.refresh_from_db()
+    assert case.state == "review" and case.assignments.count() == 0
+    assert case.deadline_amount is None
+    assert not Task.objects.filter(case=case, kind=TaskKind.ASSIGNMENT).exists()
+    assert todo_numbers(office.head) == [case.number]
+
+
+def test_text_size_is_capped(office, settings):
+    settings.CASE_TEXT_MAX_CHARS = 100
+    case = new_case(office)
+    with pytest.raises(errors.GuardFailed, match="不能超过"):
+        services.comment_add(case=case, actor=office.clerk, text="长" * 101)
+    assert not Comment.objects.exists()
+
+
+def test_the_case_page_queries_do_not_grow_with_delegations(
+    client, office, django_assert_max_num_queries
+):
+    case = to_handling(office)
+    today = datetime.date.today()
+    url = reverse("cases:detail", args=[case.pk])
+    client.force_login(office.head)
+    client.get(url)
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    with CaptureQueriesContext(connection) as plain:
+        assert client.get(url).status_code == 200
+    for giver in (office.clerk, office.low):
+        delegations.delegation_create(
+            delegator=giver,
+            delegate=office.head,
+            start=today,
+            end=today,
+            reason="休假",
+            actor=giver,
+        )
+    for i in range(20):
+        services.comment_add(case=case, actor=office.head, text=f"意见{i}")
+    with CaptureQueriesContext(connection) as delegated:
+        assert client.get(url).status_code == 200
+    # Delegations cost a fixed handful (the delegators, their units and roles), not per check.
+    assert len(delegated) <= len(plain) + 4, [q["sql"] for q in delegated.captured_queries]
+
+
+def test_a_closed_case_closes_every_open_task(office):
+    case = to_handling(office, co_units=False)
+    services.case_circulate(
+        case=case, actor=office.head, version=case.version, users=[office.deputy]
+    )
+    case.refresh_from_db()
+    perform(case, "cancel", office.head, comment="不再需要")
+    assert not Task.objects.filter(case=case, state=TaskState.OPEN).exists()
