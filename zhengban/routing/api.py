@@ -25,9 +25,17 @@ class ServiceRefused(APIException):
     default_detail = _("请求被拒绝。")
 
 
+SCOPES = [
+    ("internal", _("本机关处室")),
+    ("external", _("承办单位（市直部门、区县政府）")),
+    ("all", _("全部")),
+]
+
+
 class RouteRequestSerializer(serializers.Serializer):
     text = serializers.CharField(max_length=5000)
     top = serializers.IntegerField(min_value=1, max_value=10, default=3)
+    scope = serializers.ChoiceField(choices=SCOPES, default="all")
 
 
 class MatchSerializer(serializers.Serializer):
@@ -37,6 +45,7 @@ class MatchSerializer(serializers.Serializer):
     score = serializers.FloatField()
     because = serializers.ListField(child=serializers.CharField(), help_text="匹配的职责原文")
     terms = serializers.ListField(child=serializers.CharField(), help_text="命中的词")
+    via = serializers.CharField(help_text="经由的市直部门（按部门职责目录匹配时），否则为空")
 
 
 class RouteResponseSerializer(serializers.Serializer):
@@ -66,7 +75,11 @@ class RouteView(APIView):
         data = RouteRequestSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         try:
-            matches = selectors.route_text(data.validated_data["text"], data.validated_data["top"])
+            matches = selectors.route_text(
+                data.validated_data["text"],
+                data.validated_data["top"],
+                scope=data.validated_data["scope"],
+            )
         except selectors.RoutingUnavailable as error:
             raise RoutingUnavailableError from error
         return Response({"results": MatchSerializer(matches, many=True).data})

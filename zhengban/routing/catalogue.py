@@ -185,8 +185,8 @@ def sector_terms(phrase: str) -> list[str]:
         if not piece:
             continue
         parts = [p for p in CONJUNCTION.split(piece) if p]
-        if len(parts) > 1 and len(piece) >= 4:
-            out.append(piece)
+        if len(parts) > 1 and len(piece) >= 4 and not set(parts) & GENERIC_TERMS:
+            out.append(piece)  # 劳动和社会保障 as well as 劳动, 社会保障
         for part in parts:
             if len(part) == 2 and len(head) >= 2 and part in GENERIC_TERMS | {"规划"}:
                 part = head + part  # 城市规划、建设 → 城市建设

@@ -89,8 +89,10 @@ def routing_index() -> RoutingIndex:
     return index
 
 
-def route_text(text: str, top: int = 3) -> list[Match]:
-    return routing_index().route(text, top=top)
+def route_text(text: str, top: int = 3, *, scope: str = "all") -> list[Match]:
+    """The `top` units for `text`; `scope` is "internal" (the office's own units),
+    "external" (city departments, district governments) or "all" (one ranking)."""
+    return routing_index().route(text, top=top, scope=scope)
 
 
 def build_index_from_db() -> RoutingIndex:

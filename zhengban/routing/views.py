@@ -25,13 +25,23 @@ def _int(value, default: int, low: int, high: int) -> int:
         return default
 
 
-def _suggestions(request, text: str, top: int = 3, field: str = "") -> dict:
-    """Context of routing/_suggestions.html."""
+SCOPES = ("internal", "external", "all")
+
+
+def _scope(value) -> str:
+    return value if value in SCOPES else "all"
+
+
+def _suggestions(request, text: str, top: int = 3, field: str = "", scope: str = "all") -> dict:
+    """Context of routing/_suggestions.html: for scope "all" two lists, the office's own
+    unit that should handle the text and the handling units to 转办/交办 it to."""
     context = {
         "text": text,
         "matches": [],
+        "lists": [],
         "choices": [],
         "field": field,
+        "scope": scope,
         "unavailable": False,
         "can_confirm": policies.can_confirm(request.user),
     }
@@ -41,7 +51,9 @@ def _suggestions(request, text: str, top: int = 3, field: str = "") -> dict:
         context["unavailable"] = True
         return context
     if text:
-        context["matches"] = index.route(text, top=top)
+        scopes = ("internal", "external") if scope == "all" else (scope,)
+        context["lists"] = [(s, index.route(text, top=top, scope=s)) for s in scopes]
+        context["matches"] = [m for _s, matches in context["lists"] for m in matches]
         context["choices"] = [(t.key, t.name) for t in index.targets]
     context["suggested"] = context["matches"][0].key if context["matches"] else ""
     return context
@@ -59,7 +71,8 @@ def _corrections(request) -> dict:
 @require_GET
 def ask(request):
     text = request.GET.get("text", "").strip()[:MAX_TEXT]
-    context = _suggestions(request, text, _int(request.GET.get("top"), 3, 1, MAX_TOP))
+    top = _int(request.GET.get("top"), 3, 1, MAX_TOP)
+    context = _suggestions(request, text, top, scope=_scope(request.GET.get("scope")))
     context.update(_corrections(request))
     return render(request, "routing/ask.html", context)
 
@@ -68,13 +81,15 @@ def ask(request):
 @require_GET
 def suggest(request):
     """The ranked units for ?text=… as a fragment. Other apps' 拟办 forms load it with htmx;
-    with ?field=<name> each unit is a radio input of that name inside the host form."""
+    with ?field=<name> each unit is a radio input of that name inside the host form;
+    ?scope=internal|external|all (default all: both lists)."""
     text = request.GET.get("text", "").strip()[:MAX_TEXT]
     field = request.GET.get("field", "")
     if field and not field.replace("_", "").isalnum():
         field = ""
     top = _int(request.GET.get("top"), 3, 1, MAX_TOP)
-    return render(request, "routing/_suggestions.html", _suggestions(request, text, top, field))
+    context = _suggestions(request, text, top, field, _scope(request.GET.get("scope")))
+    return render(request, "routing/_suggestions.html", context)
 
 
 @login_required

@@ -32,6 +32,13 @@ def seed_index() -> RoutingIndex:
     return RoutingIndex.build(targets, shared=shared)
 
 
+@lru_cache(maxsize=1)
+def seed_index_with_departments() -> RoutingIndex:
+    """The same, with the catalogue's city departments as external handling units."""
+    targets, shared = targets_from_structure(load_fixture())
+    return RoutingIndex.build(targets, shared=shared, department_targets=True)
+
+
 def make_user(*roles, username=None, units=()):
     # No password: hashing is slow and the tests log in with force_login.
     return user_create(

@@ -74,3 +74,15 @@ def test_regulation_file_needs_no_database():
     result = json.loads(run("关于召开市政府常务会议的通知", "--regulation", str(SEED), "--json"))
     assert result[0]["unit"] == "秘书二处"
     assert result[0]["key"] == "秘书二处"
+
+
+def test_scope_against_a_regulation_file():
+    text = "包工头跑了，工钱一分没拿到"
+    external = json.loads(run(text, "--regulation", str(SEED), "--scope", "external", "--json"))
+    assert external[0]["unit"] == "市人力资源和社会保障局" and external[0]["kind"] == "external"
+    internal = json.loads(run(text, "--regulation", str(SEED), "--scope", "internal", "--json"))
+    assert internal[0]["unit"] == "流通处" and internal[0]["via"] == "市人力资源和社会保障局"
+    plain = run(text, "--regulation", str(SEED))
+    assert "[承办单位]" in plain and "经由市人力资源和社会保障局" in plain
+    with pytest.raises(CommandError):
+        run(text, "--regulation", str(SEED), "--scope", "everywhere")

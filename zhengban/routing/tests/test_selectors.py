@@ -60,3 +60,22 @@ def test_the_index_is_cached_until_units_duties_or_corrections_change(
     unit.active = False
     unit.save(update_fields=["active"])
     assert "农村经济处" not in [m.name for m in selectors.route_text("农村", top=10)]
+
+
+@pytest.mark.django_db
+def test_a_directory_unit_that_is_a_catalogue_department_gets_its_everyday_words(office):
+    labour = make_external_unit("沈阳市人力资源和社会保障局", ["负责劳动保障监察工作"])
+    make_external_unit("和平区人民政府", ["管理本行政区域内的经济和社会事务"])
+    selectors.invalidate()
+    text = "包工头跑了，我干了八个月的工钱一分没拿到"
+    [external] = selectors.route_text(text, top=1, scope="external")
+    assert external.key == f"u{labour.pk}" and external.kind == "external"
+    [internal] = selectors.route_text(text, top=1, scope="internal")
+    assert internal.name == "流通处" and internal.via == "市人力资源和社会保障局"
+    # The directory is what can be chosen: catalogue departments without a unit are not.
+    keys = {t.key for t in selectors.routing_index().targets}
+    assert all(key[0] in "uo" for key in keys)
+    # A district named in the text is preferred among the handling units.
+    assert selectors.route_text("和平区关于辖区经济运行的报告", scope="external")[0].name == (
+        "和平区人民政府"
+    )

@@ -201,3 +201,47 @@ def test_api_confirm(client, office, clerk, sysadmin):
     assert response.json()["correction"] == RoutingCorrection.objects.get().pk
     response = client.post(url, {"text": TEXT, "chosen": "u0"}, content_type="application/json")
     assert response.status_code == 400 and response.json()["code"] == "unknown_unit"
+
+
+@pytest.mark.django_db
+def test_suggest_shows_the_internal_unit_and_the_handling_units_apart(client, office, staff):
+    from .factories import make_external_unit
+
+    make_external_unit("市人力资源和社会保障局", ["负责劳动保障监察工作"])
+    selectors.invalidate()
+    client.force_login(staff)
+    text = "包工头跑了，工钱一分没拿到"
+    html = client.get(reverse("routing:suggest"), {"text": text}, **HTMX).content.decode()
+    internal, external = html.split('data-scope="external"')
+    assert 'data-scope="internal"' in internal and "流通处" in internal
+    assert "经由市人力资源和社会保障局" in internal
+    assert "市人力资源和社会保障局" in external and "转办/交办单位" in internal
+    only = client.get(reverse("routing:suggest"), {"text": text, "scope": "internal"}, **HTMX)
+    assert 'data-scope="external"' not in only.content.decode()
+    # An unknown scope falls back to both lists rather than failing.
+    odd = client.get(reverse("routing:suggest"), {"text": text, "scope": "<x>"}, **HTMX)
+    assert odd.status_code == 200 and 'data-scope="external"' in odd.content.decode()
+
+
+@pytest.mark.django_db
+def test_api_route_scopes(client, office, staff):
+    from .factories import make_external_unit
+
+    labour = make_external_unit("市人力资源和社会保障局", ["负责劳动保障监察工作"])
+    selectors.invalidate()
+    client.force_login(staff)
+    url = reverse("api-routing:route")
+    text = "包工头跑了，工钱一分没拿到"
+    internal = client.post(
+        url, {"text": text, "scope": "internal"}, content_type="application/json"
+    )
+    assert internal.status_code == 200
+    first = internal.json()["results"][0]
+    assert first["unit"] == "流通处" and first["via"] == "市人力资源和社会保障局"
+    assert first["because"][1].startswith("市人力资源和社会保障局：")
+    external = client.post(
+        url, {"text": text, "scope": "external"}, content_type="application/json"
+    )
+    assert [r["key"] for r in external.json()["results"]] == [f"u{labour.pk}"]
+    bad = client.post(url, {"text": text, "scope": "nowhere"}, content_type="application/json")
+    assert bad.status_code == 400 and "scope" in bad.json()
