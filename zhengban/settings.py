@@ -234,8 +234,11 @@ STATIC_ROOT.mkdir(
 STATICFILES_DIRS = [BASE_DIR / "static"]
 # npm installs front-end packages here at setup time; they are served locally, never from a CDN.
 NODE_MODULES_DIR = PROJECT_DIR / "node_modules"
-if NODE_MODULES_DIR.is_dir():
-    STATICFILES_DIRS.append(("vendor", NODE_MODULES_DIR))
+# Only the packages' dist folders: with DEBUG off WhiteNoise indexes every file at start-up
+# (each test client too), and the rest of node_modules is sources nobody serves.
+for _package in ("echarts", "htmx.org"):
+    if (NODE_MODULES_DIR / _package / "dist").is_dir():
+        STATICFILES_DIRS.append((f"vendor/{_package}/dist", NODE_MODULES_DIR / _package / "dist"))
 WHITENOISE_USE_FINDERS = True
 
 # Uploaded attachments live outside the web root and are served only through a view that

@@ -316,17 +316,25 @@ def password_change(*, user: User, password: str) -> None:
     audit_record(actor=user, action="accounts.password_change", target=user)
 
 
-def random_password() -> str:
-    """A password that satisfies any policy the settings page allows (length up to 32, all
-    four classes), for accounts created or reset by an administrator: four groups of seven
-    letters and digits (no look-alikes), then two digits."""
+def random_password(min_length: int | None = None) -> str:
+    """A random password for accounts created or reset by an administrator: groups of four
+    letters and digits (no look-alikes) joined by "-", so it mixes all four classes, at least
+    14 characters or the policy's minimum length."""
+    length = max(14, min_length or security_policy().password_min_length)
     alphabet = "ABCDEFGHJKLMNPQRSTUVWXYZabcdefghijkmnpqrstuvwxyz23456789"
+    size = length - length // 5  # room for the separators
     while True:
-        body = "".join(secrets.choice(alphabet) for _n in range(28))
-        if any(c.isupper() for c in body) and any(c.islower() for c in body):
+        body = "".join(secrets.choice(alphabet) for _n in range(size))
+        if (
+            any(c.isupper() for c in body)
+            and any(c.islower() for c in body)
+            and any(c.isdigit() for c in body)
+        ):
             break
-    groups = [body[i : i + 7] for i in range(0, 28, 7)]
-    return "-".join([*groups, str(secrets.randbelow(90) + 10)])
+    password = "-".join(body[i : i + 4] for i in range(0, size, 4))
+    while len(password) < length:
+        password += secrets.choice("23456789")
+    return password
 
 
 @transaction.atomic

@@ -4,8 +4,10 @@ finds everything in place and changes nothing."""
 
 import csv
 import io
+import os
 import random
 import time
+from concurrent.futures import ThreadPoolExecutor
 from datetime import date
 from pathlib import Path
 
@@ -14,16 +16,18 @@ from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 from django.utils.translation import gettext as _
 
-from zhengban.accounts.choices import Role
+from zhengban.accounts.choices import ADMIN_ROLES, LEADER_ROLES, Role
 from zhengban.accounts.models import User
-from zhengban.accounts.services import user_create
+from zhengban.accounts.services import random_password, totp_new_secret, totp_uri, user_create
 from zhengban.org import services
 from zhengban.org.choices import StaffingCategory, UnitKind
 from zhengban.org.models import Appointment, Organization, Person, Unit, UnitContact
 
 SAMPLE = Path(__file__).resolve().parents[2] / "data" / "shenyang-general-office-2009.txt"
 SAMPLE_TITLE = "沈阳市人民政府办公厅主要职责内设机构和人员编制规定（2009）"
-PASSWORD = "Zhengban-2026"
+# No default password: each demo account gets a random one, printed once. Tests (and only
+# tests) may fix one with --password or ZHENGBAN_DEMO_PASSWORD.
+PASSWORD_ENV = "ZHENGBAN_DEMO_PASSWORD"
 STAFF_PREFIX = "SY"
 
 SURNAMES = (
@@ -232,20 +236,32 @@ class Command(BaseCommand):
 
     def add_arguments(self, parser):
         parser.add_argument("action", choices=["setup"])
+        parser.add_argument(
+            "--password",
+            default=os.environ.get(PASSWORD_ENV, ""),
+            help=_("所有新建演示账号使用此密码（仅供测试；默认每个账号随机生成）"),
+        )
 
     def handle(self, *args, **options):
         started = time.monotonic()
         main = self._regulation()
         self._roster(main)
         self._external_units()
-        users = self._accounts(main)
+        users, secrets = self._accounts(main, options["password"])
         from zhengban.cases.demo import create_demo_cases
 
         created = create_demo_cases()
         if created:
             self.stdout.write(_("演示事项：%(n)d件") % {"n": created})
-        self.stdout.write(_("演示账号（密码均为 %(p)s）：") % {"p": PASSWORD})
+        self.stdout.write(_("演示账号（新建账号的密码只显示这一次，请记下）："))
         self.stdout.write(_table(users))
+        if secrets:
+            self.stdout.write(
+                _(
+                    "领导和三员登录须输入动态口令。请在手机身份验证器中添加以下密钥（只显示这一次）："
+                )
+            )
+            self.stdout.write(_table(secrets))
         self.stdout.write(_("完成，用时%(s).1f秒。") % {"s": time.monotonic() - started})
 
     # --- regulation ---------------------------------------------------------------------------
@@ -312,7 +328,7 @@ class Command(BaseCommand):
 
     # --- accounts -----------------------------------------------------------------------------
 
-    def _accounts(self, main: Organization) -> list[tuple[str, str, str]]:
+    def _accounts(self, main: Organization, fixed_password: str = "") -> tuple[list, list]:
         units = {u.name: u for u in Unit.objects.filter(active=True).select_related("organization")}
         duty_unit = next((u for n, u in units.items() if n.startswith("指挥联络处")), None)
         duty_unit = duty_unit or units.get("文电处")
@@ -332,14 +348,17 @@ class Command(BaseCommand):
         ]
         existing = set(User.objects.values_list("username", flat=True))
         taken = set(User.objects.exclude(person=None).values_list("person_id", flat=True))
-        # One hash for all demo accounts: they share a password anyway, and hashing ten times
-        # would take most of the time budget of `demo setup`.
-        password_hash = None
-        table = []
+        new = [spec for spec in specs if spec[0] not in existing]
+        passwords = {name: fixed_password or random_password() for name, *_rest in new}
+        # Hashing costs ~0.3 s per account; the hash function releases the GIL, so the ten
+        # accounts hash side by side.
+        with ThreadPoolExecutor(max_workers=min(len(new), os.cpu_count() or 1) or 1) as pool:
+            hashes = dict(zip(passwords, pool.map(make_password, passwords.values()), strict=True))
+        table, secrets = [], []
         with transaction.atomic():
             for username, role, unit, link in specs:
+                password = "—"
                 if username not in existing:
-                    password_hash = password_hash or make_password(PASSWORD)
                     person, display = _account_person(main, unit, link, taken)
                     user = user_create(
                         username=username,
@@ -351,9 +370,18 @@ class Command(BaseCommand):
                         person=person,
                         validate_password=False,
                     )
-                    User.objects.filter(pk=user.pk).update(password=password_hash)
-                table.append((username, str(Role(role).label), unit.name if unit else "—"))
-        return [(_("用户名"), _("角色"), _("单位")), *table]
+                    update = {"password": hashes[username]}
+                    if role in LEADER_ROLES | ADMIN_ROLES:
+                        update["totp_secret"] = totp_new_secret()
+                        secrets.append((username, update["totp_secret"]))
+                        secrets.append(("", totp_uri(user, update["totp_secret"])))
+                    User.objects.filter(pk=user.pk).update(**update)
+                    password = passwords[username]
+                table.append(
+                    (username, str(Role(role).label), unit.name if unit else "—", password)
+                )
+        header = (_("用户名"), _("角色"), _("单位"), _("密码"))
+        return [header, *table], ([(_("用户名"), _("密钥")), *secrets] if secrets else [])
 
 
 def _organization_plan(organization: Organization, rng: random.Random) -> list[dict]:
