@@ -35,6 +35,9 @@ system-test-deps:
 	  DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq chromium fonts-noto-cjk fonts-wqy-microhei >/dev/null; \
 	fi
 
+# DEBUG stays off (ZHENGBAN_DEBUG=1 only when asked for); WhiteNoise serves the static files.
+# `demo setup` prints each new account's random password, and the leaders' and
+# administrators' authenticator keys, once.
 demo: install assets
 	mkdir -p var
 	$(BIN)/zhengban migrate --noinput -v 0
