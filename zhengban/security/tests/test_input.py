@@ -108,8 +108,15 @@ FILTERS = [
 
 def test_bad_ids_in_filters_are_a_clear_400(api):
     for url, name in FILTERS:
-        for value in [HUGE, LONG, SUPERSCRIPT_TWO, "1e5"]:
+        for value in [LONG, SUPERSCRIPT_TWO, "1e5"]:
             assert_clear_400(api.get(url, {name: value}))
+        # Out of the column's range: PostgreSQL matches nothing, SQLite overflows (a 400 from
+        # the safety net); never a 500.
+        response = api.get(url, {name: HUGE})
+        if response.status_code == 200:
+            assert response.json()["results"] == []
+        else:
+            assert_clear_400(response)
         # -1 is a valid integer and simply matches nothing.
         assert api.get(url, {name: "-1"}).status_code == 200
 
