@@ -30,9 +30,11 @@ assets: node_modules/.installed
 
 # Debian packages the suite needs: Chromium for browser tests, CJK fonts for rendering.
 system-test-deps:
-	@if [ ! -x /usr/bin/chromium ] || ! fc-list 2>/dev/null | grep -qi 'Noto Sans CJK'; then \
+	@if [ ! -x /usr/bin/chromium ] || ! fc-list 2>/dev/null | grep -qi 'Noto Sans CJK' \
+	    || [ ! -f /usr/share/fonts/truetype/arphic/ukai.ttc ] || [ ! -x /usr/bin/pdftoppm ]; then \
 	  $(SUDO) apt-get update -qq && \
-	  DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq chromium fonts-noto-cjk fonts-wqy-microhei >/dev/null; \
+	  DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq chromium fonts-noto-cjk fonts-wqy-microhei \
+	    fonts-arphic-ukai poppler-utils >/dev/null; \
 	fi
 
 # DEBUG stays off (ZHENGBAN_DEBUG=1 only when asked for); WhiteNoise serves the static files.
