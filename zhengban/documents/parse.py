@@ -219,7 +219,13 @@ def _is_mark(s: str) -> bool:
 
 
 def _is_signature(s: str) -> bool:
-    return len(s) <= 30 and not any(c in s for c in _PUNCT + "：:") and not _DATE_LIKE_RE.match(s)
+    return (
+        len(s) <= 30
+        and not any(c in s for c in _PUNCT + "：:.．")
+        and not _DATE_LIKE_RE.match(s)
+        and not s[0].isdigit()
+        and not s.startswith(("附件", "（", "("))
+    )
 
 
 def _names(s: str) -> list[str]:
