@@ -26,7 +26,7 @@ from django.utils import timezone
 from django.utils.html import escape
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, pgettext_lazy
 
 from zhengban.accounts.choices import LEADER_ROLES, Clearance, Role
 from zhengban.workcalendar.calendar import add_workdays
@@ -62,14 +62,14 @@ from .workflow import Action, Workflow, all_workflows, get_workflow
 DUE_SOON_WORKDAYS = 3
 
 INBOX_TABS = {
-    "todo": gettext_lazy("待办"),
-    "toread": gettext_lazy("待阅"),
-    "done": gettext_lazy("已办"),
-    "read": gettext_lazy("已阅"),
-    "mine_created": gettext_lazy("我发起的"),
-    "unit": gettext_lazy("本处室"),
-    "overdue": gettext_lazy("逾期"),
-    "week": gettext_lazy("本周到期"),
+    "todo": pgettext_lazy("inbox tab", "待办"),
+    "toread": pgettext_lazy("inbox tab", "待阅"),
+    "done": pgettext_lazy("inbox tab", "已办"),
+    "read": pgettext_lazy("inbox tab", "已阅"),
+    "mine_created": pgettext_lazy("inbox tab", "我发起的"),
+    "unit": pgettext_lazy("inbox tab", "本处室"),
+    "overdue": pgettext_lazy("inbox tab", "逾期"),
+    "week": pgettext_lazy("inbox tab", "本周到期"),
 }
 
 SORTS = {

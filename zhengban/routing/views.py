@@ -83,7 +83,9 @@ def suggest(request):
     """The ranked units for ?text=… as a fragment. Other apps' 拟办 forms load it with htmx;
     with ?field=<name> each unit is a radio input of that name inside the host form;
     ?scope=internal|external|all (default all: both lists)."""
-    text = request.GET.get("text", "").strip()[:MAX_TEXT]
+    # A host form sends its own title and body fields (no inline script under the CSP).
+    parts = [request.GET.get(name, "") for name in ("text", "title", "body")]
+    text = "\n".join(p.strip() for p in parts if p.strip())[:MAX_TEXT]
     field = request.GET.get("field", "")
     if field and not field.replace("_", "").isalnum():
         field = ""

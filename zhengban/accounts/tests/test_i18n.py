@@ -177,7 +177,7 @@ def test_chinese_is_the_default_without_a_language_cookie(client, staff):
     inbox = client.get(reverse("cases:inbox"), HTTP_ACCEPT_LANGUAGE="en-US,en;q=0.9")
     assert html_lang(inbox) == "zh-hans"
     assert elements(inbox, "h1") == ["待办事项"]
-    assert elements(inbox, "a", inside="nav.tabs")[0] == "我的待办"
+    assert elements(inbox, "a", inside="nav.tabs")[0] == "待办"
 
 
 def test_home_in_english(client, staff):
@@ -241,11 +241,14 @@ def test_inbox_in_english(client, staff):
     page = client.get(reverse("cases:inbox"))
     assert elements(page, "h1") == ["Inbox"]
     assert elements(page, "a", inside="nav.tabs") == [
-        "My tasks",
+        "To do",
+        "To read",
+        "Done",
+        "Read",
+        "Started by me",
         "My division",
         "Overdue",
         "Due this week",
-        "Recently closed",
     ]
     assert elements(page, "th") == [
         "Number",

@@ -109,7 +109,7 @@ def test_register_submit_assign_and_see_it_in_the_lead_units_inbox(live_server, 
     page.screenshot(path=str(SHOTS / "cases-create.png"), full_page=True)
     page.click("[data-testid=create-form] button[type=submit]")
     page.wait_for_url("**/cases/*/")
-    assert page.locator("[data-testid=case-state]").inner_text() == "拟办"
+    assert page.locator("[data-testid=case-state]").inner_text() == "起草"
     page.click("form[data-action=submit] button")
     page.wait_for_selector(".message.success")
     assert page.locator("[data-testid=case-state]").inner_text() == "待审核"
