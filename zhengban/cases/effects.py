@@ -227,11 +227,13 @@ def learn_routing() -> Effect:
         text = f"{ctx.case.title}\n{ctx.case.body}".strip()
         if not can_confirm(ctx.actor):
             return
+        lead = ctx.params["lead_unit"]
+        # Compare like with like: a division with divisions, a bureau with bureaus.
+        scope = "external" if lead.kind == "external" else "internal"
         try:
-            matches = routing.route_text(text, top=1)
+            matches = routing.route_text(text, top=1, scope=scope)
         except routing.RoutingUnavailable:
             return  # no regulation loaded: nothing to learn against
-        lead = ctx.params["lead_unit"]
         if not matches or matches[0].key == routing.unit_key(lead.pk):
             return
         chosen_keys = {t.key for t in routing.routing_index().targets}

@@ -101,6 +101,12 @@ def regulation_load(*, text: str, title: str, actor, apply: bool = False) -> Loa
     if not text or not text.strip():
         raise RegulationLoadError(_("文件为空。"))
     parsed = _parse(text)
+    if parsed.get("kind") == "amendment":
+        # A notice states only what changes; applying it as a whole regulation would build an
+        # organization of the changed units alone.
+        raise RegulationLoadError(
+            _("这是调整职责机构编制的通知，不是完整的三定规定；请在已载入的规定上应用调整。")
+        )
     spec = build_spec(text, parsed)
     if not spec.name:
         raise RegulationLoadError(_("未能识别三定规定所设立的机构名称，不能载入。"))
