@@ -103,7 +103,7 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
-    "zhengban.security.middleware.BadInputMiddleware",
+    "zhengban.security.middleware.GuardMiddleware",
 ]
 
 ROOT_URLCONF = "zhengban.urls"
@@ -290,6 +290,8 @@ SPECTACULAR_SETTINGS = {
     "DESCRIPTION": "政办 — 市政府办公厅业务平台接口",
     "VERSION": "0.1.0",
     "SERVE_INCLUDE_SCHEMA": False,
+    # The schema and docs are for signed-in users only (the docs pages also redirect to login).
+    "SERVE_PERMISSIONS": ["rest_framework.permissions.IsAuthenticated"],
     "SWAGGER_UI_DIST": "SIDECAR",
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
