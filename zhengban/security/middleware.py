@@ -1,32 +1,47 @@
-"""The last line against 500s from unchecked input, for pages as well as the API.
+"""Two guards around every view, for pages as well as the API.
 
-A view that forgets to check a number or a date raises ValueError ("²" passed to int()),
-OverflowError (an id larger than the database column, a date past 9999) or a database
-range error. Those are the client's mistake, not the server's: answer 400 with a clear
-message (JSON under /api/, a page otherwise) and log a warning so the view gets fixed.
-`InvalidParameter` from `security.validation` raised in an ordinary view is answered the
-same way, with its own message.
+Bad input never yields a 500. A view that forgets to check a number or a date raises
+ValueError ("²" passed to int()), OverflowError (an id larger than the database column, a
+date past 9999) or a database range error. Those are the client's mistake, not the server's:
+answer 400 with a clear message (JSON under /api/, a page otherwise) and log a warning so the
+view gets fixed. `InvalidParameter` from `security.validation` raised in an ordinary view is
+answered the same way, with its own message.
+
+Denied writes leave an audit record (等保 2.0 8.1.4.3 a). A POST/PUT/PATCH/DELETE answered
+401, 403 or 404, or sent anonymously and redirected to the login page, is recorded as
+`audit.denied` unless the view already recorded the refusal itself (services and policies
+do, with the precise action; this catches every view that does not).
 """
 
 import logging
 
+from django.conf import settings
 from django.http import HttpResponseBadRequest, JsonResponse
-from django.shortcuts import render
+from django.shortcuts import render, resolve_url
 from django.utils.translation import gettext as _
 
 from zhengban.api import BAD_INPUT_ERRORS, bad_input_response_data
+from zhengban.audit.context import current_request_info
 
 from .validation import InvalidParameter
 
 logger = logging.getLogger(__name__)
 
+UNSAFE_METHODS = frozenset({"POST", "PUT", "PATCH", "DELETE"})
+DENIED_STATUSES = frozenset({401, 403, 404})
 
-class BadInputMiddleware:
+
+class GuardMiddleware:
     def __init__(self, get_response):
         self.get_response = get_response
 
     def __call__(self, request):
-        return self.get_response(request)
+        response = self.get_response(request)
+        if request.method in UNSAFE_METHODS and self._denied(request, response):
+            self._audit_denial(request, response)
+        return response
+
+    # --- bad input ---------------------------------------------------------------------------
 
     def process_exception(self, request, exception):
         if isinstance(exception, InvalidParameter):
@@ -46,3 +61,41 @@ class BadInputMiddleware:
         except Exception:  # the page itself failed: still not a 500
             logger.exception("bad request page failed")
             return HttpResponseBadRequest(data["detail"], content_type="text/plain; charset=utf-8")
+
+    # --- denied writes -----------------------------------------------------------------------
+
+    @staticmethod
+    def _denied(request, response) -> bool:
+        if response.status_code in DENIED_STATUSES:
+            return True
+        user = getattr(request, "user", None)
+        if response.status_code == 302 and not getattr(user, "is_authenticated", False):
+            login = resolve_url(settings.LOGIN_URL)
+            return response.get("Location", "").startswith(login)
+        return False
+
+    @staticmethod
+    def _audit_denial(request, response) -> None:
+        from zhengban.audit.models import AuditRecord
+        from zhengban.audit.services import audit_denied
+
+        info = current_request_info()
+        if (
+            info is not None
+            and AuditRecord.objects.filter(
+                request_id=info.request_id, action="audit.denied"
+            ).exists()
+        ):
+            return
+        match = getattr(request, "resolver_match", None)
+        attempted = f"http.{request.method.lower()}"
+        if match is not None and match.view_name:
+            attempted += f":{match.view_name}"
+        try:
+            audit_denied(
+                actor=getattr(request, "user", None),
+                action=attempted[:64],
+                summary=f"{response.status_code} {request.path}"[:200],
+            )
+        except Exception:  # never turn a refusal into a server error
+            logger.exception("could not audit a denied %s %s", request.method, request.path)

@@ -21,24 +21,7 @@ from zhengban.org.models import (
     Unit,
 )
 from zhengban.org.services import appointment_create
-
-# The subjects of the permission matrix, in the order its failure messages list them.
-SUBJECTS = (
-    "anonymous",
-    "clerk",  # 督查室 staff (文书): owns the case
-    "division_head",  # 督查室 负责人
-    "staff",  # 农经处 staff, no relation to the case
-    "office_leader",
-    "city_leader",
-    "duty_officer",
-    "hr",  # 人事处 staff: keeps the roster
-    "other_unit",  # another unit's user (保卫处)
-    "external",  # an external handling unit's contact (市教育局)
-    "low_clearance",  # 督查室 staff cleared only for 公开
-    "system_admin",
-    "security_admin",
-    "audit_admin",
-)
+from zhengban.security.matrix import SUBJECTS  # noqa: F401  (the users dict covers them)
 
 
 @dataclass
@@ -54,7 +37,20 @@ class World:
     other_person: Person  # someone else's roster entry
     regulation: Regulation
     case: object
+    duty: Duty
+    quota: StaffingQuota
+    post: LeadershipPost
+    appointment: object
     attachment: object | None = None
+    assignment: object | None = None
+    task: object | None = None
+    target: object | None = None
+
+    @property
+    def audit_seq(self) -> int:
+        from zhengban.audit.models import AuditRecord
+
+        return AuditRecord.objects.order_by("seq").values_list("seq", flat=True).first()
 
 
 def _user(name, *, roles=(), units=(), head_of=(), clearance=Clearance.INTERNAL, person=None):
@@ -87,16 +83,16 @@ def build_world() -> World:
     hr_unit = unit("人事处", 3)
     other_unit = unit("保卫处", 4)
     external_unit = unit("市教育局", 5, kind=UnitKind.EXTERNAL, org=None)
-    Duty.objects.create(
+    duty = Duty.objects.create(
         organization=organization, unit=owner_unit, kind="unit", text="负责督促检查。"
     )
-    StaffingQuota.objects.create(
+    quota = StaffingQuota.objects.create(
         organization=organization, category=StaffingCategory.ADMINISTRATIVE, approved=10
     )
     post = LeadershipPost.objects.create(organization=organization, title="主任", count=1)
     person = Person.objects.create(name="文书甲", staff_number="S00001", phone="024-22720001")
     other_person = Person.objects.create(name="主任乙", staff_number="S00002", phone="024-22720002")
-    appointment_create(
+    appointment = appointment_create(
         person=other_person,
         organization=organization,
         unit=None,
@@ -126,6 +122,9 @@ def build_world() -> World:
         "audit_admin": _user("auditadmin", roles=[Role.AUDIT_ADMIN]),
     }
     users["anonymous"] = None
+    # Acted upon by the administrators' pages (password reset, unlock), so no subject's own
+    # session is disturbed by another's request.
+    target = _user("target", roles=[Role.STAFF], units=[other_unit])
     from zhengban.cases import services as case_services
 
     case = case_services.case_create(
@@ -135,6 +134,26 @@ def build_world() -> World:
         owner_unit=owner_unit,
         actor=users["clerk"],
         sensitivity=Clearance.INTERNAL,
+    )
+    # In handling: submitted, then assigned by the division head to 农经处 as lead unit.
+    case = case_services.case_perform(
+        case=case, action_code="submit", actor=users["clerk"], version=case.version
+    )
+    case = case_services.case_perform(
+        case=case,
+        action_code="assign",
+        actor=users["division_head"],
+        version=case.version,
+        params={"lead_unit": staff_unit},
+    )
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from zhengban.cases.attachments import attachment_add
+
+    attachment = attachment_add(
+        case=case,
+        actor=users["clerk"],
+        uploaded_file=SimpleUploadedFile("说明.txt", "防汛说明".encode(), "text/plain"),
     )
     return World(
         organization=organization,
@@ -148,4 +167,12 @@ def build_world() -> World:
         other_person=other_person,
         regulation=regulation,
         case=case,
+        duty=duty,
+        quota=quota,
+        post=post,
+        appointment=appointment,
+        attachment=attachment,
+        assignment=case.assignments.get(role="lead"),
+        task=case.tasks.order_by("pk").first(),
+        target=target,
     )

@@ -1,0 +1,3 @@
+"""The security app has no pages of its own yet."""
+
+ROWS = []
