@@ -17,6 +17,16 @@ class Regulation(models.Model):
     sha256 = models.CharField(max_length=64, db_index=True)
     parsed = models.JSONField(_("解析结果"))
     loaded_at = models.DateTimeField(_("载入时间"), auto_now_add=True)
+    # An amending notice (调整通知) is kept as its own record, linked to the regulation (or
+    # earlier notice) in force for the organization when it was applied.
+    amends = models.ForeignKey(
+        "self",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="amendments",
+        verbose_name=_("所调整的规定"),
+    )
 
     class Meta:
         verbose_name = _("三定规定")
