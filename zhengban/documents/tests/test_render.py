@@ -1,6 +1,7 @@
 """The rendered samples, opened the way a reader would: pypdf, python-docx, the OFD's XML."""
 
 import io
+import itertools
 import zipfile
 from xml.etree import ElementTree as ET
 
@@ -80,7 +81,7 @@ def test_pdf_margins_and_line_pitch(samples):
     assert abs(left - 28) < 0.5  # 订口 28 mm
     assert max(x for x, _ in body) < 28 + 156
     baselines = sorted({round(y, 2) for _, y in body})
-    steps = [b - a for a, b in zip(baselines, baselines[1:], strict=False)]
+    steps = [b - a for a, b in itertools.pairwise(baselines)]
     assert steps and all(abs(s / PITCH - round(s / PITCH)) < 0.02 for s in steps)
     # the first grid line's baseline sits inside the first line of the type area (天头 37 mm)
     assert 37 < baselines[0] < 37 + PITCH
@@ -96,7 +97,7 @@ def test_pdf_red_separator_line(samples):
         if op == b"RG":
             color = [float(v) for v in operands]
         if op == b"m" and ops[k + 1][1] == b"l":
-            (x1, y1), (x2, y2) = operands, ops[k + 1][0]
+            (x1, y1), (x2, _y2) = operands, ops[k + 1][0]
             if color and color[0] > 0.8 and color[1] < 0.1:
                 red_lines.append((float(x1) / MM, float(x2) / MM, 297 - float(y1) / MM))
     assert len(red_lines) == 1
@@ -195,7 +196,7 @@ def test_ofd_package_page_and_text(samples):
             body.append((bx, by + float(t.find("ofd:TextCode", OFD).get("Y"))))
     assert abs(min(x for x, _ in body) - 28) < 0.5
     baselines = sorted({round(y, 2) for _, y in body})
-    steps = [b - a for a, b in zip(baselines, baselines[1:], strict=False)]
+    steps = [b - a for a, b in itertools.pairwise(baselines)]
     assert all(abs(s / PITCH - round(s / PITCH)) < 0.02 for s in steps)
 
 

@@ -1,0 +1,213 @@
+"""Records of the official-documents library: number series and numbers, seals and their
+use, archive items. The 收文/发文/签报 case types (next) link to these; nothing here depends
+on the case kernel beyond its public number allocator."""
+
+from django.conf import settings
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+USER = settings.AUTH_USER_MODEL
+
+
+class SeriesKind(models.TextChoices):
+    OUTGOING = "outgoing", _("发文")
+    LETTER = "letter", _("函")
+    MINUTES = "minutes", _("纪要")
+    TELEGRAM = "telegram", _("电报")
+    REQUEST = "request", _("签报")
+
+
+class DocumentSeries(models.Model):
+    """A 文号 series of one organization: 机关代字 + series name, e.g. 沈政办 + 发."""
+
+    organization = models.ForeignKey(
+        "org.Organization", on_delete=models.PROTECT, related_name="document_series"
+    )
+    organ_code = models.CharField(_("机关代字"), max_length=20)
+    name = models.CharField(_("序列"), max_length=10)
+    kind = models.CharField(_("类别"), max_length=16, choices=SeriesKind.choices)
+    active = models.BooleanField(_("在用"), default=True)
+
+    class Meta:
+        verbose_name = _("文号序列")
+        verbose_name_plural = _("文号序列")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["organization", "organ_code", "name"], name="documents_series_unique"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.organ_code}{self.name}"
+
+    @property
+    def allocator_key(self) -> str:
+        return f"documents:{self.organ_code}{self.name}"
+
+
+class NumberStatus(models.TextChoices):
+    IN_USE = "in_use", _("在用")
+    VOIDED = "voided", _("已作废")
+
+
+class DocumentNumber(models.Model):
+    """One allocated 文号. Never deleted: voiding and re-use are recorded acts."""
+
+    series = models.ForeignKey(DocumentSeries, on_delete=models.PROTECT, related_name="numbers")
+    year = models.PositiveIntegerField(_("年度"))
+    sequence = models.PositiveIntegerField(_("顺序号"))
+    text = models.CharField(_("文号"), max_length=60)
+    status = models.CharField(
+        _("状态"), max_length=16, choices=NumberStatus.choices, default=NumberStatus.IN_USE
+    )
+    purpose = models.CharField(_("用于"), max_length=300, blank=True)
+    allocated_at = models.DateTimeField(_("取号时间"), auto_now_add=True)
+    allocated_by = models.ForeignKey(USER, on_delete=models.PROTECT, null=True, related_name="+")
+
+    class Meta:
+        verbose_name = _("文号")
+        verbose_name_plural = _("文号")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["series", "year", "sequence"], name="documents_number_unique"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return self.text
+
+
+class NumberActKind(models.TextChoices):
+    ALLOCATE = "allocate", _("取号")
+    VOID = "void", _("作废")
+    REUSE = "reuse", _("重新启用")
+
+
+class NumberAct(models.Model):
+    """The history of a number: allocation, voiding (with its reason), re-use (a decision)."""
+
+    number = models.ForeignKey(DocumentNumber, on_delete=models.PROTECT, related_name="acts")
+    kind = models.CharField(_("操作"), max_length=16, choices=NumberActKind.choices)
+    reason = models.TextField(_("理由"), blank=True)
+    purpose = models.CharField(_("用于"), max_length=300, blank=True)
+    actor = models.ForeignKey(USER, on_delete=models.PROTECT, null=True, related_name="+")
+    at = models.DateTimeField(_("时间"), auto_now_add=True)
+
+    class Meta:
+        ordering = ["at", "pk"]
+
+
+class SealKind(models.TextChoices):
+    OFFICIAL = "official", _("公章")
+    SPECIAL = "special", _("专用章")
+    SIGNATURE = "signature", _("签名章")
+
+
+class SealStatus(models.TextChoices):
+    ACTIVE = "active", _("启用")
+    SUSPENDED = "suspended", _("停用")
+    REVOKED = "revoked", _("注销")
+
+
+class Seal(models.Model):
+    """A seal (印章) in the registry: who holds it, its image and its SM2 key pair. The
+    private key is stored encrypted with SM4 under a key derived from the deployment's
+    secret (see `seals.py`), or kept outside the database by an external signer."""
+
+    organization = models.ForeignKey(
+        "org.Organization", on_delete=models.PROTECT, related_name="seals"
+    )
+    name = models.CharField(_("印章名称"), max_length=100)
+    kind = models.CharField(_("类别"), max_length=16, choices=SealKind.choices)
+    holder = models.ForeignKey(
+        USER,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("保管人"),
+    )
+    status = models.CharField(
+        _("状态"), max_length=16, choices=SealStatus.choices, default=SealStatus.ACTIVE
+    )
+    image = models.BinaryField(_("印模"))
+    signer = models.CharField(_("签章服务"), max_length=40, default="sm2")
+    public_key = models.CharField(_("公钥"), max_length=130, blank=True)
+    private_key = models.BinaryField(_("私钥（已加密）"), blank=True, default=b"")
+    key_ref = models.CharField(_("外部密钥标识"), max_length=200, blank=True)
+    code = models.CharField(_("印章编码"), max_length=40, unique=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("印章")
+        verbose_name_plural = _("印章")
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class SealUse(models.Model):
+    """One 用印: who sealed which document, when, how many copies, and what was signed."""
+
+    seal = models.ForeignKey(Seal, on_delete=models.PROTECT, related_name="uses")
+    actor = models.ForeignKey(USER, on_delete=models.PROTECT, null=True, related_name="+")
+    at = models.DateTimeField(_("用印时间"), auto_now_add=True)
+    document_title = models.CharField(_("文件标题"), max_length=300)
+    document_number = models.CharField(_("文号"), max_length=60, blank=True)
+    copies = models.PositiveIntegerField(_("份数"), default=1)
+    file_format = models.CharField(_("格式"), max_length=8)
+    file_sm3 = models.CharField(_("文件摘要（SM3）"), max_length=64)
+    signature = models.TextField(_("签名值"))
+    tag = models.CharField(_("完整性标记（HMAC-SM3）"), max_length=64)
+
+    class Meta:
+        verbose_name = _("用印记录")
+        verbose_name_plural = _("用印记录")
+        ordering = ["-at", "-pk"]
+
+
+class Retention(models.TextChoices):
+    PERMANENT = "Y", _("永久")
+    YEARS_30 = "D30", _("定期30年")
+    YEARS_10 = "D10", _("定期10年")
+
+
+class ArchiveItem(models.Model):
+    """An archive item (件, DA/T 22-2015) with its 档号 and the archived file."""
+
+    organization = models.ForeignKey(
+        "org.Organization", on_delete=models.PROTECT, related_name="archive_items"
+    )
+    fonds = models.CharField(_("全宗号"), max_length=4)
+    year = models.PositiveIntegerField(_("年度"))
+    retention = models.CharField(_("保管期限"), max_length=3, choices=Retention.choices)
+    retention_basis = models.CharField(_("期限依据"), max_length=200, blank=True)
+    unit_code = models.CharField(_("机构（问题）代码"), max_length=10)
+    item_number = models.PositiveIntegerField(_("件号"))
+    archival_code = models.CharField(_("档号"), max_length=60, unique=True)
+    title = models.CharField(_("题名"), max_length=300)
+    document_number = models.CharField(_("文号"), max_length=60, blank=True)
+    responsible = models.CharField(_("责任者"), max_length=100)
+    date = models.DateField(_("日期"))
+    secrecy = models.CharField(_("密级"), max_length=8, blank=True)
+    pages = models.PositiveIntegerField(_("页数"), default=0)
+    note = models.CharField(_("备注"), max_length=200, blank=True)
+    doc_type = models.CharField(_("文种"), max_length=8, blank=True)
+    file = models.BinaryField(_("归档文件"))
+    file_name = models.CharField(max_length=100)
+    file_sm3 = models.CharField(max_length=64)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("归档文件")
+        verbose_name_plural = _("归档文件")
+        ordering = ["year", "retention", "unit_code", "item_number"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["organization", "fonds", "year", "retention", "unit_code", "item_number"],
+                name="documents_archive_item_unique",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return self.archival_code
