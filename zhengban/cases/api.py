@@ -29,6 +29,7 @@ from rest_framework.views import APIView
 from zhengban.accounts.choices import Clearance
 
 from . import errors, forms, selectors, services
+from .casetypes import case_type_or_none
 from .choices import Urgency
 from .errors import CaseError
 from .models import Assignment, Case, Task
@@ -124,6 +125,11 @@ class CaseListSerializer(serializers.Serializer):
     version = serializers.IntegerField()
     created_at = serializers.DateTimeField()
     closed_at = serializers.DateTimeField(allow_null=True)
+    type_fields = serializers.DictField(
+        child=serializers.CharField(),
+        default=dict,
+        help_text="选定事项类型时，该类型声明的列（列名→值）",
+    )
 
 
 class AssignmentSerializer(serializers.Serializer):
@@ -231,6 +237,9 @@ class CaseCreateSerializer(serializers.Serializer):
     urgency = serializers.ChoiceField(choices=Urgency.choices, default=Urgency.NORMAL)
     sensitivity = serializers.ChoiceField(choices=Clearance.choices, default=Clearance.PUBLIC)
     owner_unit = serializers.IntegerField(help_text="主责处室编号（本人所在处室）")
+    detail = serializers.DictField(
+        required=False, default=dict, help_text="该类事项的附加字段（按事项类型声明）"
+    )
 
 
 LIST_PARAMETERS = [
@@ -262,11 +271,19 @@ class CaseListCreate(ListAPIView):
         )
         if self.request.query_params and not form.is_valid():
             raise serializers.ValidationError(form.errors)
-        return selectors.inbox_queryset(self.request.user, tab, form.to_filters())
+        filters = form.to_filters()
+        self.columns = selectors.type_columns(filters.case_type)
+        qs = selectors.inbox_queryset(self.request.user, tab, filters)
+        return selectors.with_columns(qs, self.columns)
 
     def paginate_queryset(self, queryset):
         page = super().paginate_queryset(queryset)
-        return selectors.decorate_rows(page) if page is not None else None
+        if page is None:
+            return None
+        rows = selectors.decorate_rows(page)
+        for case in rows:
+            case.type_fields = {c.name: c.value(case) for c in self.columns}
+        return rows
 
     @extend_schema(parameters=LIST_PARAMETERS)
     def get(self, request, *args, **kwargs):
@@ -296,9 +313,21 @@ class CaseListCreate(ListAPIView):
                 sensitivity=values["sensitivity"],
                 owner_unit=unit,
                 actor=request.user,
+                detail=_type_detail(values["case_type"], values["detail"]),
             )
         )
         return Response(_detail(request, case), status=status.HTTP_201_CREATED)
+
+
+def _type_detail(case_type: str, values: dict) -> dict | None:
+    """The detail fields through the type's own create form, as the page validates them."""
+    declared = case_type_or_none(case_type)
+    if declared is None or declared.create_form is None:
+        return values or None
+    form = declared.create_form(data=values)
+    if not form.is_valid():
+        raise serializers.ValidationError({"detail": form.errors})
+    return form.cleaned_data
 
 
 class CaseDetail(APIView):

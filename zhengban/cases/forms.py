@@ -17,6 +17,7 @@ from zhengban.workcalendar.choices import PauseReason
 from zhengban.workcalendar.deadlines import get_rule
 
 from . import errors, selectors, services
+from .casetypes import case_type_or_none
 from .choices import Opinion, TaskKind, Urgency
 from .workflow import Action, Param, all_workflows
 
@@ -159,6 +160,16 @@ class InboxFilterForm(forms.Form):
                 states.setdefault(s.code, str(s.label))
         self.fields["state"].choices = _blank(list(states.items()), _("全部"))
         self.fields["unit"].choices = _blank([(u.pk, u.name) for u in units], _("全部"))
+        # The selected type's own filters (x_<name>), offered only with that type.
+        self.case_type = case_type_or_none(self.data.get("case_type", "")) if self.data else None
+        for spec in self.case_type.filters if self.case_type else ():
+            if spec.choices:
+                field = forms.ChoiceField(
+                    label=spec.label, required=False, choices=_blank(spec.choices, _("全部"))
+                )
+            else:
+                field = forms.CharField(label=spec.label, required=False, max_length=100)
+            self.fields[f"x_{spec.name}"] = field
 
     def to_filters(self) -> selectors.InboxFilters:
         # An invalid field (a stale link, a unit no longer mine) is ignored, not the rest.
@@ -176,6 +187,11 @@ class InboxFilterForm(forms.Form):
             due_to=data.get("due_to"),
             q=data.get("q") or "",
             sort=data.get("sort") or "",
+            extra={
+                name[2:]: value
+                for name, value in data.items()
+                if name.startswith("x_") and value not in ("", None)
+            },
         )
 
 

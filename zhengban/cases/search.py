@@ -54,8 +54,18 @@ def case_tokens(number: str, title: str, body: str, comments) -> str:
     return " ".join(tokenize(" ".join([number, title, body, *comments])))
 
 
+def type_text(case: Case) -> str:
+    """What the case's type adds to search (its detail fields: 来文字号, 来文机关 …)."""
+    from .casetypes import case_type_or_none
+
+    case_type = case_type_or_none(case.case_type)
+    if case_type is None or case_type.search_text is None:
+        return ""
+    return case_type.search_text(case) or ""
+
+
 def index_case(case: Case) -> None:
-    comments = Comment.objects.filter(case=case).values_list("text", flat=True)
+    comments = [*Comment.objects.filter(case=case).values_list("text", flat=True), type_text(case)]
     CaseSearchText.objects.update_or_create(
         case=case, defaults={"tokens": case_tokens(case.number, case.title, case.body, comments)}
     )
@@ -73,7 +83,7 @@ def reindex(*, batch_size: int = 500, progress=None) -> int:
                 Case.objects.select_for_update()
                 .filter(pk__gt=last)
                 .order_by("pk")
-                .values_list("pk", "number", "title", "body")[:batch_size]
+                .values_list("pk", "number", "title", "body", "case_type")[:batch_size]
             )
             if not rows:
                 return done
@@ -85,9 +95,13 @@ def reindex(*, batch_size: int = 500, progress=None) -> int:
                 .values_list("case_id", "text")
             ):
                 comments.setdefault(case_id, []).append(text)
+            typed = _typed_texts([(pk, kind) for pk, _n, _t, _b, kind in rows])
             entries = [
-                CaseSearchText(case_id=pk, tokens=case_tokens(n, t, b, comments.get(pk, ())))
-                for pk, n, t, b in rows
+                CaseSearchText(
+                    case_id=pk,
+                    tokens=case_tokens(n, t, b, [*comments.get(pk, ()), typed.get(pk, "")]),
+                )
+                for pk, n, t, b, _kind in rows
             ]
             # Delete and insert: the FTS5 triggers keep the full-text table in step.
             CaseSearchText.objects.filter(case_id__in=[e.case_id for e in entries]).delete()
@@ -95,6 +109,13 @@ def reindex(*, batch_size: int = 500, progress=None) -> int:
         done += len(entries)
         if progress:
             progress(done)
+
+
+def _typed_texts(rows: list[tuple[int, str]]) -> dict[int, str]:
+    from .casetypes import case_type_or_none
+
+    typed = [pk for pk, kind in rows if (t := case_type_or_none(kind)) and t.search_text]
+    return {case.pk: type_text(case) for case in Case.objects.filter(pk__in=typed)}
 
 
 def search_filter(queryset: QuerySet[Case], query: str) -> QuerySet[Case]:

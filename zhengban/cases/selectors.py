@@ -33,6 +33,7 @@ from zhengban.workcalendar.calendar import add_workdays
 
 from . import search
 from .access import relation_label
+from .casetypes import case_type_or_none
 from .choices import (
     AssignmentRole,
     AssignmentStatus,
@@ -172,6 +173,7 @@ class InboxFilters:
     due_to: datetime.date | None = None
     q: str = ""
     sort: str = ""
+    extra: dict[str, str] = field(default_factory=dict)  # the selected type's own filters
 
 
 def due_soon_cutoff(today: datetime.date | None = None) -> datetime.date:
@@ -279,7 +281,24 @@ def apply_filters(qs: QuerySet[Case], filters: InboxFilters) -> QuerySet[Case]:
         qs = qs.filter(due_date__lte=filters.due_to)
     if filters.q.strip():
         qs = search.search_filter(qs, filters.q)
+    case_type = case_type_or_none(filters.case_type) if filters.extra else None
+    for name, value in filters.extra.items():
+        spec = case_type.filter(name) if case_type else None
+        if spec is not None:
+            lookup = spec.lookup if spec.choices else f"{spec.lookup}__icontains"
+            qs = qs.filter(**{lookup: value})
     return qs
+
+
+def type_columns(case_type_code: str) -> tuple:
+    """The list columns the selected type adds (none when no single type is selected)."""
+    case_type = case_type_or_none(case_type_code) if case_type_code else None
+    return case_type.columns if case_type else ()
+
+
+def with_columns(qs: QuerySet[Case], columns) -> QuerySet[Case]:
+    joins = [c.select for c in columns if c.select]
+    return qs.select_related(*joins) if joins else qs
 
 
 def annotate_rows(qs: QuerySet[Case], ids: list[int], user=None) -> QuerySet[Case]:
@@ -533,6 +552,23 @@ def _shown_to_external(access, events, tasks, comments, attachments):
         [a for a in attachments if a.audience == Audience.SHARED or a.uploaded_by_id in ids],
         own,
     )
+
+
+def type_panels(user, case: Case) -> list[dict]:
+    """The panels the case's type adds to its page, each with the type's detail row."""
+    case_type = case_type_or_none(case.case_type)
+    if case_type is None or not case_type.panels:
+        return []
+    detail = case_type.detail_of(case)
+    return [
+        {
+            "label": panel.label,
+            "template": panel.template,
+            "detail": detail,
+            "extra": panel.context(user, case, detail) if panel.context else {},
+        }
+        for panel in case_type.panels
+    ]
 
 
 def readable(user, case: Case, rows) -> list:

@@ -12,6 +12,7 @@ import functools
 from typing import Any
 
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import Max
 from django.utils import timezone
@@ -24,6 +25,7 @@ from zhengban.org.choices import UnitKind
 
 from . import deadlines, notifications, search, todo
 from .access import CaseAccess
+from .casetypes import case_type_or_none
 from .choices import (
     AssignmentRole,
     AssignmentStatus,
@@ -87,13 +89,18 @@ def _append_event(
     )
     audit_record(
         actor=actor,
-        action=f"cases.{action}",
+        action=f"{_namespace(case.case_type)}.{action}",
         target=case,
         summary=comment[:500],
         changes={"from": from_state, "to": to_state, **(data or {})},
         on_behalf_of=event.on_behalf_of,
     )
     return event
+
+
+def _namespace(code: str) -> str:
+    case_type = case_type_or_none(code)
+    return case_type.namespace if case_type else "cases"
 
 
 def _lock(case: Case, version: int | None = None) -> Case:
@@ -170,7 +177,8 @@ def audits_denials(service):
 
 
 def _allocate_number(workflow: Workflow, year: int) -> str:
-    sequence = number_next(series=workflow.case_type, year=year)
+    case_type = case_type_or_none(workflow.case_type)
+    sequence = number_next(series=case_type.series if case_type else workflow.case_type, year=year)
     return f"{workflow.number_prefix}〔{year}〕{sequence}号"
 
 
@@ -194,7 +202,9 @@ def case_create(
     urgency: str = Urgency.NORMAL,
     assignee: User | None = None,
     parent: Case | None = None,
+    detail: dict | None = None,
 ) -> Case:
+    """`detail`: the values of the type's detail model, created in the same transaction."""
     workflow = get_workflow(case_type)
     if not may_create(actor, workflow, owner_unit):
         refusal = PermissionRefused(_("只能为本人所在处室创建事项。"))
@@ -221,6 +231,7 @@ def case_create(
         assignee=assignee or actor,
         parent=parent,
     )
+    _create_detail(case, detail)
     data = {"parent": parent.number} if parent else {}
     tasks = todo.tasks_open(case, todo.state_tasks(case, workflow, requested_by=actor, seq=1))
     if tasks:
@@ -230,6 +241,21 @@ def case_create(
     )
     search.index_case(case)
     return case
+
+
+def _create_detail(case: Case, values: dict | None):
+    case_type = case_type_or_none(case.case_type)
+    if case_type is None or case_type.detail_model is None:
+        if values:
+            raise GuardFailed(_("该类事项没有附加字段。"))
+        return None
+    row = case_type.detail_model(case=case, **(values or {}))
+    try:
+        row.full_clean(exclude=["case"])
+    except ValidationError as error:
+        raise GuardFailed("；".join(error.messages)) from None
+    row.save()
+    return row
 
 
 @audits_denials

@@ -6,6 +6,7 @@ app_name = "cases"
 
 urlpatterns = [
     path("", views.inbox, name="inbox"),
+    path("export.xlsx", views.inbox_export, name="inbox_export"),
     path("new/", views.create, name="create"),
     path("search/", views.search, name="search"),
     path("types/", views.types, name="types"),

@@ -579,12 +579,16 @@ DECLARED_RULES: dict[str, DeadlineRule] = {rule.code: rule for rule in _RULE_LIS
 assert len(DECLARED_RULES) == len(_RULE_LIST), "duplicate deadline rule code"
 
 
-def effective_rules(overrides: dict | None) -> dict[str, DeadlineRule]:
+def effective_rules(overrides: dict | None, *, strict: bool = True) -> dict[str, DeadlineRule]:
     """The declared rules with a deployment's changes applied (field name -> value; an
-    `extension` given as a dict, or None to forbid extensions)."""
+    `extension` given as a dict, or None to forbid extensions). Not strict: skip codes not
+    declared yet (business apps register theirs when they start; a system check verifies
+    that every override names a rule once all have started)."""
     rules = dict(DECLARED_RULES)
     for code, changes in (overrides or {}).items():
         if code not in rules:
+            if not strict:
+                continue
             raise ImproperlyConfigured(f"WORKCALENDAR_RULE_OVERRIDES: unknown rule {code!r}")
         changes = dict(changes)
         if isinstance(changes.get("extension"), dict):
@@ -601,8 +605,22 @@ def effective_rules(overrides: dict | None) -> dict[str, DeadlineRule]:
 
 # The registry the kernel reads: settings are fixed for the life of a process.
 RULES: dict[str, DeadlineRule] = effective_rules(
-    getattr(settings, "WORKCALENDAR_RULE_OVERRIDES", None)
+    getattr(settings, "WORKCALENDAR_RULE_OVERRIDES", None), strict=False
 )
+
+
+def register_rule(rule: DeadlineRule) -> DeadlineRule:
+    """A business app declares its own rules when it starts (with its case type); the
+    deployment's overrides apply to them as to the built-in ones."""
+    known = DECLARED_RULES.get(rule.code)
+    if known is not None and known != rule:
+        raise ImproperlyConfigured(f"deadline rule {rule.code!r} is declared twice")
+    DECLARED_RULES[rule.code] = rule
+    overrides = getattr(settings, "WORKCALENDAR_RULE_OVERRIDES", None) or {}
+    RULES[rule.code] = effective_rules(
+        {rule.code: overrides[rule.code]} if rule.code in overrides else None
+    )[rule.code]
+    return RULES[rule.code]
 
 
 def get_rule(code: str) -> DeadlineRule:

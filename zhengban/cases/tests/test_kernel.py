@@ -227,7 +227,7 @@ def test_countersign_quorum(office):
     from zhengban.cases import workflows
     from zhengban.cases.workflow import Countersign, register
 
-    base = workflows.ASSIGNED_TASK
+    base = workflows.ASSIGNED_TASK.workflow
     quorum = dataclasses.replace(
         base.action("countersign"),
         countersign=Countersign(mode="quorum", quorum=2, pass_state="review", fail_state="draft"),

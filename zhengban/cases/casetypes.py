@@ -1,0 +1,157 @@
+"""Case types as plug-ins: one declaration per business app bundles what the kernel needs to
+run its cases — the workflow, the detail model (one-to-one with Case, created in the same
+transaction as the case), its forms, the panels of its case page, the text it adds to
+search, the filters and list columns of the inbox, API and Excel export when the type is
+selected, its audit namespace, its deadline rules and its number series.
+
+    register_case_type(CaseType(workflow=..., detail_model=IncomingDocument, ...))
+
+Registration validates the declaration (and the workflow) at start-up: unique case types,
+number prefixes and series."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+from django.core.exceptions import ImproperlyConfigured
+
+from .workflow import Workflow, register
+
+
+@dataclass(frozen=True)
+class Panel:
+    """A section of the case page: `template` is included with `detail` (the type's detail
+    row), `case`, `page` and what `context(user, case, detail)` adds."""
+
+    label: str
+    template: str
+    context: Callable[[Any, Any, Any], dict] | None = None
+
+
+@dataclass(frozen=True)
+class Filter:
+    """An inbox/API/export filter offered when the type is selected: `lookup` is an ORM path
+    from Case (e.g. "incomingdocument__sender"); `choices` makes it a select, else it
+    matches text (icontains)."""
+
+    name: str
+    label: str
+    lookup: str
+    choices: tuple[tuple[str, str], ...] = ()
+
+
+@dataclass(frozen=True)
+class Column:
+    """A list column offered when the type is selected: `path` is read from the case with
+    dots ("incomingdocument.sender"); `select` is what the list must join for it."""
+
+    name: str
+    label: str
+    path: str
+    select: str = ""
+
+    def value(self, case) -> str:
+        value: Any = case
+        for part in self.path.split("."):
+            value = getattr(value, part, None)
+            if value is None:
+                return ""
+        display = getattr(value, "label", None)
+        return str(display if display is not None else value)
+
+
+@dataclass(frozen=True)
+class CaseType:
+    workflow: Workflow
+    detail_model: type | None = None
+    create_form: type | None = None  # a form for the detail fields (ModelForm without `case`)
+    edit_form: type | None = None
+    panels: tuple[Panel, ...] = ()
+    search_text: Callable[[Any], str] | None = None  # (case) -> extra text to index
+    filters: tuple[Filter, ...] = ()
+    columns: tuple[Column, ...] = ()
+    audit_namespace: str = ""  # default: the case type; audit actions read "<ns>.<action>"
+    number_series: str = ""  # default: the case type
+    deadline_rules: tuple = ()  # zhengban.workcalendar.deadlines.DeadlineRule, registered
+
+    @property
+    def code(self) -> str:
+        return self.workflow.case_type
+
+    @property
+    def namespace(self) -> str:
+        return self.audit_namespace or self.code
+
+    @property
+    def series(self) -> str:
+        return self.number_series or self.code
+
+    @property
+    def detail_name(self) -> str:
+        """The accessor from Case to the detail row (its one-to-one's related name)."""
+        if self.detail_model is None:
+            return ""
+        return self.detail_model._meta.get_field("case").related_query_name()
+
+    def detail_of(self, case):
+        if self.detail_model is None:
+            return None
+        return getattr(case, self.detail_name, None)
+
+    def filter(self, name: str) -> Filter | None:
+        return next((f for f in self.filters if f.name == name), None)
+
+
+_TYPES: dict[str, CaseType] = {}
+
+
+def register_case_type(case_type: CaseType) -> CaseType:
+    from zhengban.workcalendar.deadlines import register_rule
+
+    errors = []
+    code = case_type.code
+    if code in _TYPES and _TYPES[code] is not case_type:
+        errors.append(f"事项类型 {code} 重复声明")
+    for other in _TYPES.values():
+        if other.code == code:
+            continue
+        if other.workflow.number_prefix == case_type.workflow.number_prefix:
+            errors.append(f"编号前缀 {case_type.workflow.number_prefix} 与 {other.code} 重复")
+        if other.series == case_type.series:
+            errors.append(f"编号序列 {case_type.series} 与 {other.code} 重复")
+    if case_type.detail_model is not None:
+        field = case_type.detail_model._meta.get_field("case")
+        if not field.one_to_one:
+            errors.append(f"{case_type.detail_model.__name__}.case 须为一对一关联")
+    names = [f.name for f in case_type.filters] + [c.name for c in case_type.columns]
+    if len(set(names)) != len(names):
+        errors.append("筛选项或列名重复")
+    if errors:
+        raise ImproperlyConfigured(f"事项类型 {code} 声明有误：" + "；".join(errors))
+    for rule in case_type.deadline_rules:  # before the workflow, which names its rule
+        register_rule(rule)
+    register(case_type.workflow)
+    _TYPES[code] = case_type
+    return case_type
+
+
+def unregister_case_type(code: str) -> None:
+    """For tests that declare a type of their own."""
+    from .workflow import _REGISTRY
+
+    _TYPES.pop(code, None)
+    _REGISTRY.pop(code, None)
+
+
+def get_case_type(code: str) -> CaseType:
+    return _TYPES[code]
+
+
+def case_type_or_none(code: str) -> CaseType | None:
+    return _TYPES.get(code)
+
+
+def all_case_types() -> list[CaseType]:
+    return sorted(_TYPES.values(), key=lambda t: t.code)
