@@ -7,6 +7,9 @@ answer 400 with a clear message (JSON under /api/, a page otherwise) and log a w
 view gets fixed. `InvalidParameter` from `security.validation` raised in an ordinary view is
 answered the same way, with its own message.
 
+Errors under /api/ are JSON: Django's own pages (no URL matched, a CSRF failure) are
+replaced by `{"detail": …, "code": …}` like every DRF error.
+
 Denied writes leave an audit record (等保 2.0 8.1.4.3 a). A POST/PUT/PATCH/DELETE answered
 401, 403 or 404, or sent anonymously and redirected to the login page, is recorded as
 `audit.denied` unless the view already recorded the refusal itself (services and policies
@@ -19,6 +22,7 @@ from django.conf import settings
 from django.http import HttpResponseBadRequest, JsonResponse
 from django.shortcuts import render, resolve_url
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy as _lazy
 
 from zhengban.api import BAD_INPUT_ERRORS, bad_input_response_data
 from zhengban.audit.context import current_request_info
@@ -29,6 +33,13 @@ logger = logging.getLogger(__name__)
 
 UNSAFE_METHODS = frozenset({"POST", "PUT", "PATCH", "DELETE"})
 DENIED_STATUSES = frozenset({401, 403, 404})
+JSON_ERRORS = {
+    400: ("invalid", _lazy("请求无效。")),
+    403: ("permission_denied", _lazy("没有权限执行该操作。")),
+    404: ("not_found", _lazy("未找到。")),
+    405: ("method_not_allowed", _lazy("不允许该请求方法。")),
+    413: ("too_large", _lazy("请求体过大。")),
+}
 
 
 class GuardMiddleware:
@@ -39,7 +50,25 @@ class GuardMiddleware:
         response = self.get_response(request)
         if request.method in UNSAFE_METHODS and self._denied(request, response):
             self._audit_denial(request, response)
+        if request.path.startswith("/api/") and response.status_code >= 400:
+            response = self._as_json(response)
         return response
+
+    @staticmethod
+    def _as_json(response):
+        """Django's own error pages (no URL matched, a CSRF failure) as the API's JSON."""
+        if response.get("Content-Type", "").startswith("application/json"):
+            return response
+        code, detail = JSON_ERRORS.get(response.status_code, ("error", _("请求失败。")))
+        replacement = JsonResponse(
+            {"detail": str(detail), "code": code},
+            status=response.status_code,
+            json_dumps_params={"ensure_ascii": False},
+        )
+        for header in ("Allow", "X-Request-ID"):
+            if header in response:
+                replacement[header] = response[header]
+        return replacement
 
     # --- bad input ---------------------------------------------------------------------------
 
