@@ -18,7 +18,7 @@ from zhengban.workcalendar.deadlines import get_rule
 
 from . import errors, selectors, services
 from .casetypes import case_type_or_none
-from .choices import Opinion, TaskKind, Urgency
+from .choices import Audience, Opinion, ReportKind, TaskKind, Urgency
 from .workflow import Action, Param, all_workflows
 
 DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
@@ -372,7 +372,52 @@ class OpinionForm(forms.Form):
 
 
 class ReportForm(forms.Form):
+    # Without a kind (the API of before) a report is the unit's final one.
+    kind = forms.ChoiceField(
+        label=_("类别"),
+        choices=ReportKind.choices,
+        initial=ReportKind.PROGRESS,
+        widget=forms.RadioSelect,
+        required=False,
+    )
     report = forms.CharField(label=_("办理情况"), widget=forms.Textarea(attrs={"rows": 3}))
+
+
+class ExtensionRequestForm(forms.Form):
+    new_due = forms.DateField(label=_("申请延至"), widget=DATE)
+    reason = forms.CharField(label=_("延期理由"), widget=forms.Textarea(attrs={"rows": 2}))
+
+
+class UrgeForm(forms.Form):
+    message = forms.CharField(
+        label=_("催办内容"),
+        initial=_("请抓紧办理，按期反馈办理情况。"),
+        widget=forms.Textarea(attrs={"rows": 2}),
+    )
+
+
+class ExtensionDecisionForm(forms.Form):
+    decision = forms.ChoiceField(
+        label=_("审批"),
+        choices=[("approve", _("同意延期")), ("refuse", _("不同意"))],
+        widget=forms.RadioSelect,
+        initial="approve",
+    )
+    reason = forms.CharField(label=_("审批意见"), widget=forms.Textarea(attrs={"rows": 2}))
+
+
+class HandForm(forms.Form):
+    """处内分办: the unit head hands the unit's task to one of its people."""
+
+    to_user = forms.ChoiceField(label=_("分办给"))
+
+    def __init__(self, *args, members=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        self.members = {str(u.pk): u for u in members}
+        self.fields["to_user"].choices = _blank([(k, str(u)) for k, u in self.members.items()])
+
+    def clean_to_user(self):
+        return self.members[self.cleaned_data["to_user"]]
 
 
 class ReasonForm(forms.Form):
@@ -394,7 +439,10 @@ class ReassignForm(ReasonForm):
 
 ASSIGNMENT_VERBS = {
     "report": (ReportForm, _("反馈办理情况")),
+    "record": (ReportForm, _("代录反馈")),
+    "extend": (ExtensionRequestForm, _("申请延期")),
     "return": (ReasonForm, _("退回")),
+    "urge": (UrgeForm, _("催办")),
     "waive": (ReasonForm, _("免除反馈")),
     "reassign": (ReassignForm, _("改派")),
 }
@@ -416,7 +464,11 @@ class OnceForm(forms.Form):
 
 
 class CommentForm(OnceForm):
-    text = forms.CharField(label=_("评论"), widget=forms.Textarea(attrs={"rows": 3}))
+    text = forms.CharField(label=_("留言"), widget=forms.Textarea(attrs={"rows": 3}))
+    # Not offered to external contacts: what they write is for the owner (the service says so).
+    audience = forms.ChoiceField(
+        label=_("可见范围"), choices=Audience.choices, initial=Audience.INTERNAL, required=False
+    )
 
 
 class AttachmentForm(OnceForm):
@@ -512,8 +564,20 @@ def assignment_action(*, user, case, assignment, verb: str, data) -> str:
     if not form.is_valid():
         raise errors.GuardFailed(errors_text(form))
     cleaned = form.cleaned_data
-    if verb == "report":
-        services.assignment_report(assignment=assignment, actor=user, report=cleaned["report"])
+    if verb in ("report", "record"):
+        services.assignment_report(
+            assignment=assignment,
+            actor=user,
+            report=cleaned["report"],
+            kind=cleaned["kind"] or ReportKind.FINAL,
+            on_behalf=verb == "record",
+        )
+    elif verb == "extend":
+        services.assignment_extension_request(
+            assignment=assignment, actor=user, new_due=cleaned["new_due"], reason=cleaned["reason"]
+        )
+    elif verb == "urge":
+        services.case_urge(case=case, actor=user, message=cleaned["message"], assignment=assignment)
     elif verb == "return":
         services.assignment_return(assignment=assignment, actor=user, reason=cleaned["reason"])
     elif verb == "waive":

@@ -375,6 +375,8 @@ class AssignmentView:
     can_waive: bool = False
     can_reassign: bool = False
     can_record: bool = False  # 代录 for a unit without accounts
+    can_extend: bool = False  # 申请延期
+    can_urge: bool = False  # 催办
 
 
 @dataclass
@@ -616,6 +618,8 @@ def case_page(user, case: Case) -> CasePage:
                     and not case.closed
                 ),
                 can_record=is_open and may_manage and not member and not case.closed,
+                can_extend=is_open and member and not case.closed and bool(case.due_date),
+                can_urge=is_open and may_manage and not member and not case.closed,
             )
         )
 
@@ -704,6 +708,15 @@ def people_queryset(min_clearance: int = Clearance.PUBLIC):
         User.objects.filter(is_active=True, clearance__gte=min_clearance)
         .exclude(Exists(admins))
         .order_by("display_name", "username")
+    )
+
+
+def unit_people(unit_id: int):
+    """The active people of a unit, for 处内分办."""
+    from zhengban.accounts.models import User
+
+    return User.objects.filter(memberships__unit_id=unit_id, is_active=True).order_by(
+        "display_name", "username"
     )
 
 

@@ -25,6 +25,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from zhengban.accounts.choices import Clearance
 
 from . import delegations, errors, forms, selectors, services
+from .choices import Audience, TaskKind
 from .diagram import render_svg
 from .errors import CaseError
 from .models import Assignment, Delegation, Notification, Task
@@ -170,6 +171,36 @@ def _action_forms(page: selectors.CasePage, pickers: forms.Pickers) -> list[dict
     return items
 
 
+# Tasks answered with an opinion in the task panel; the others are answered by the step
+# they wait for (the actions, the assignment forms), which the page shows already.
+ANSWERED_HERE = {TaskKind.COUNTERSIGN, TaskKind.CONSULT, TaskKind.CIRCULATE, TaskKind.HANDLE}
+
+
+def _answered_here(task) -> bool:
+    return (
+        task.kind in ANSWERED_HERE
+        or task.kind == TaskKind.EXTENSION
+        or (task.unit_id is not None and task.assignee_id is None)
+    )
+
+
+def _task_form(task, data=None):
+    prefix = f"t{task.pk}"
+    if task.kind == TaskKind.EXTENSION:
+        return forms.ExtensionDecisionForm(data, prefix=prefix)
+    if task.unit_id is not None and task.assignee_id is None:
+        members = selectors.unit_people(task.unit_id)
+        return forms.HandForm(data, prefix=prefix, members=members)
+    return forms.OpinionForm(data, task=task, prefix=prefix)
+
+
+def _comment_form(page, token: str):
+    form = forms.CommentForm(initial={"token": token})
+    if page.access.external:
+        del form.fields["audience"]
+    return form
+
+
 def _token() -> str:
     return uuid.uuid4().hex
 
@@ -190,7 +221,10 @@ def detail(request, pk: int):
         a = view.assignment
         allowed = {
             "report": view.can_report,
+            "record": view.can_record,
+            "extend": view.can_extend,
             "return": view.can_return,
+            "urge": view.can_urge,
             "waive": view.can_waive,
             "reassign": view.can_reassign,
         }
@@ -205,9 +239,7 @@ def detail(request, pk: int):
             if ok
         ]
         assignments.append(view)
-    my_tasks = [
-        (task, forms.OpinionForm(task=task, prefix=f"t{task.pk}")) for task in page.my_tasks
-    ]
+    my_tasks = [(task, _task_form(task)) for task in page.my_tasks if _answered_here(task)]
     token = _token()
     return render(
         request,
@@ -219,7 +251,7 @@ def detail(request, pk: int):
             "assignments": assignments,
             "my_tasks": my_tasks,
             "actions": _action_forms(page, pickers),
-            "comment_form": forms.CommentForm(initial={"token": token}),
+            "comment_form": _comment_form(page, token),
             "attachment_form": forms.AttachmentForm(initial={"token": token + "f"}),
             "attachments_enabled": _attachments_module() is not None,
             "ordinary_system": settings.CLASSIFIED_SYSTEM_LEVEL < Clearance.SECRET,
@@ -246,22 +278,29 @@ def perform(request, pk: int, code: str):
 def task_opinion(request, pk: int, task_pk: int):
     case = selectors.case_for_page(request.user, pk)
     task = get_object_or_404(Task, pk=task_pk, case=case)
-    form = forms.OpinionForm(request.POST, task=task, prefix=f"t{task.pk}")
+    form = _task_form(task, request.POST)
     if not form.is_valid():
         messages.error(request, forms.errors_text(form))
         return _to_case(case.pk, "tasks")
     try:
-        services.task_complete(
-            task=task,
-            actor=request.user,
-            opinion=form.cleaned_data["opinion"],
-            text=form.cleaned_data["text"],
-        )
+        done = _answer_task(task, form.cleaned_data, request.user)
     except CaseError as error:
         _refused(request, error)
     else:
-        messages.success(request, _("意见已提交。"))
+        messages.success(request, done)
     return _to_case(case.pk, "tasks")
+
+
+def _answer_task(task, cleaned, user) -> str:
+    if task.kind == TaskKind.EXTENSION:
+        approve = cleaned["decision"] == "approve"
+        services.extension_decide(task=task, actor=user, approve=approve, reason=cleaned["reason"])
+        return _("已批准延期。") if approve else _("已退回延期申请。")
+    if "to_user" in cleaned:
+        services.task_hand(task=task, actor=user, to_user=cleaned["to_user"])
+        return _("已分办。")
+    services.task_complete(task=task, actor=user, opinion=cleaned["opinion"], text=cleaned["text"])
+    return _("意见已提交。")
 
 
 @login_required
@@ -302,11 +341,16 @@ def comment_add(request, pk: int):
         messages.error(request, forms.errors_text(form))
     elif _once(request, form.cleaned_data["token"]):
         try:
-            services.comment_add(case=case, actor=request.user, text=form.cleaned_data["text"])
+            services.comment_add(
+                case=case,
+                actor=request.user,
+                text=form.cleaned_data["text"],
+                audience=form.cleaned_data["audience"] or Audience.INTERNAL,
+            )
         except CaseError as error:
             _refused(request, error)
         else:
-            messages.success(request, _("评论已发表。"))
+            messages.success(request, _("留言已发表。"))
     return _to_case(case.pk, "comments")
 
 

@@ -76,7 +76,7 @@ def test_org_import_external(tmp_path):
 
 
 def test_demo_setup_is_idempotent():
-    out, _err = run("demo", "setup")
+    out, _err = run("demo", "setup", "--password", "Zhengban-2026")
     assert "clerk" in out and "auditadmin" in out and "Zhengban-2026" in out
     counts = (
         Person.objects.count(),
