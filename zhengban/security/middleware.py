@@ -22,7 +22,7 @@ from django.conf import settings
 from django.http import HttpResponseBadRequest, JsonResponse
 from django.shortcuts import render, resolve_url
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy as _lazy
+from django.utils.translation import gettext_lazy
 
 from zhengban.api import BAD_INPUT_ERRORS, bad_input_response_data
 from zhengban.audit.context import current_request_info
@@ -34,11 +34,11 @@ logger = logging.getLogger(__name__)
 UNSAFE_METHODS = frozenset({"POST", "PUT", "PATCH", "DELETE"})
 DENIED_STATUSES = frozenset({401, 403, 404})
 JSON_ERRORS = {
-    400: ("invalid", _lazy("请求无效。")),
-    403: ("permission_denied", _lazy("没有权限执行该操作。")),
-    404: ("not_found", _lazy("未找到。")),
-    405: ("method_not_allowed", _lazy("不允许该请求方法。")),
-    413: ("too_large", _lazy("请求体过大。")),
+    400: ("invalid", gettext_lazy("请求无效。")),
+    403: ("permission_denied", gettext_lazy("没有权限执行该操作。")),
+    404: ("not_found", gettext_lazy("未找到。")),
+    405: ("method_not_allowed", gettext_lazy("不允许该请求方法。")),
+    413: ("too_large", gettext_lazy("请求体过大。")),
 }
 
 
