@@ -20,7 +20,6 @@ file. `verify_package` names every file that is missing, altered, unlisted or in
 import csv
 import hashlib
 import io
-import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 from xml.etree import ElementTree as ET
@@ -124,44 +123,43 @@ def stamp_pdf(
 ) -> bytes:
     """Put the 归档章 in the upper blank area of page 1 (DA/T 22-2015 §5.4.3): 全宗号, 年度,
     件号 on the first row, 机构(问题), 保管期限, 页数 on the second, in red."""
-    from fpdf import FPDF
     from pypdf import PdfReader, PdfWriter
 
     from .render.fonts import face
+    from .render.layout import GEOMETRY, PT, Layout, Page, Rule, Run
+    from .render.pdf import layout_to_pdf
 
     reader = PdfReader(io.BytesIO(pdf))
     first = reader.pages[0]
-    width_mm = float(first.mediabox.width) * 25.4 / 72
-    height_mm = float(first.mediabox.height) * 25.4 / 72
+    width_mm = float(first.mediabox.width) * PT
     cells = [
         [("全宗号", fonds), ("年度", str(year)), ("件号", f"{item:04d}")],
         [("机构", unit), ("保管期限", RETENTION_NAMES[retention]), ("页数", str(pages))],
     ]
+    red = (230, 0, 18)
     f = face("fangsong")
-    chars = {c for row in cells for pair in row for text in pair for c in text}
-    stamp = FPDF(unit="mm", format=(width_mm, height_mm))
-    stamp.set_auto_page_break(False)
-    with tempfile.TemporaryDirectory(prefix="zhengban-stamp-") as tmp:
-        path = Path(tmp) / f"stamp.{f.file_ext}"
-        path.write_bytes(f.subset(chars))
-        stamp.add_font("stamp", fname=path)
-        stamp.add_page()
-        cell_w, cell_h = 18.0, 8.0
-        x0 = width_mm - 26 - 3 * cell_w
-        y0 = 10.0
-        stamp.set_draw_color(230, 0, 18)
-        stamp.set_text_color(230, 0, 18)
-        stamp.set_line_width(0.3)
-        for r, row in enumerate(cells):
-            for c, (label, value) in enumerate(row):
-                x, y = x0 + c * cell_w, y0 + r * cell_h
-                stamp.rect(x, y, cell_w, cell_h)
-                stamp.set_font("stamp", size=5)
-                stamp.text(x + 1, y + 2.4, label)
-                stamp.set_font("stamp", size=8)
-                w = stamp.get_string_width(value)
-                stamp.text(x + (cell_w - w) / 2, y + 6.5, value)
-        overlay = PdfReader(io.BytesIO(bytes(stamp.output()))).pages[0]
+    page = Page()
+    cell_w, cell_h = 18.0, 8.0
+    x0, y0 = width_mm - 26 - 3 * cell_w, 10.0
+    for r, row in enumerate(cells):
+        for c, (label, value) in enumerate(row):
+            x, y = x0 + c * cell_w, y0 + r * cell_h
+            for x1, y1, x2, y2 in (
+                (x, y, x + cell_w, y),
+                (x, y + cell_h, x + cell_w, y + cell_h),
+                (x, y, x, y + cell_h),
+                (x + cell_w, y, x + cell_w, y + cell_h),
+            ):
+                page.rules.append(Rule(x1, y1, x2, y2, 0.3, red))
+            for text, size, baseline, centre in (
+                (label, 5 * PT, 2.6, False),
+                (value, 8 * PT, 6.6, True),
+            ):
+                advances = [f.advance(ch) * size for ch in text]
+                left = x + (cell_w - sum(advances)) / 2 if centre else x + 1
+                page.runs.append(Run(left, y + baseline, "fangsong", size, text, advances, red))
+    overlay_pdf = layout_to_pdf(Layout([page], GEOMETRY))
+    overlay = PdfReader(io.BytesIO(overlay_pdf)).pages[0]
     writer = PdfWriter(clone_from=reader)
     writer.pages[0].merge_page(overlay)
     out = io.BytesIO()

@@ -76,7 +76,7 @@ class Face:
     def subset(self, chars: set[str]) -> bytes:
         """The face with only `chars` (and .notdef), as an OpenType/TrueType file.
 
-        Cut from a cached base subset (GB 2312 and ASCII) when it holds every character, so
+        Cut from a cached base subset (common characters) when it holds every character, so
         a document does not pay for parsing a 65,000-glyph collection."""
         return _document_subset(self.path, self.index, frozenset(c for c in chars if c.strip()))
 
@@ -119,33 +119,47 @@ def _subset(source, index: int, chars: set[str], *, desubroutinize: bool = False
     return out.getvalue()
 
 
-def _gb2312() -> set[str]:
+def _common_chars() -> set[str]:
+    """ASCII, the GB 2312 symbol rows and its 3,755 level-1 characters: nearly every official
+    document's text. A document with rarer characters is cut from the full face instead."""
     chars = {chr(c) for c in range(0x20, 0x7F)}
-    for hi in range(0xA1, 0xF8):
+    for hi in [*range(0xA1, 0xAA), *range(0xB0, 0xD8)]:
         for lo in range(0xA1, 0xFF):
             with contextlib.suppress(UnicodeDecodeError):
                 chars.add(bytes([hi, lo]).decode("gb2312"))
     return chars | set("—–…·〔〕【】★●○、。，；：？！“”‘’（）《》〇")
 
 
-@cache
-def _base_subset(path: str, index: int) -> tuple[bytes, frozenset[str]] | None:
-    """GB 2312 + ASCII cut of a face, cached on disk under the var directory."""
-    import hashlib
-
+def cache_dir() -> Path:
+    """Where base subsets are kept: ZHENGBAN_FONT_CACHE, else the user's cache directory (so
+    fresh checkouts on one machine share it), else the var directory."""
+    configured = os.environ.get("ZHENGBAN_FONT_CACHE")
+    if configured:
+        return Path(configured)
+    home = Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache")
+    if os.access(home if home.exists() else home.parent, os.W_OK):
+        return home / "zhengban" / "fonts"
     try:
         from django.conf import settings
 
-        root = Path(settings.VAR_DIR) / "cache" / "fonts"
+        return Path(settings.VAR_DIR) / "cache" / "fonts"
     except Exception:
-        root = Path(os.environ.get("ZHENGBAN_VAR_DIR", "var")) / "cache" / "fonts"
+        return Path(os.environ.get("ZHENGBAN_VAR_DIR", "var")) / "cache" / "fonts"
+
+
+@cache
+def _base_subset(path: str, index: int) -> tuple[bytes, frozenset[str]] | None:
+    """The common-character cut of a face (see `_common_chars`), cached on disk."""
+    import hashlib
+
+    root = cache_dir()
     stat = Path(path).stat()
-    key = hashlib.sha1(f"{path}|{index}|{stat.st_size}|{stat.st_mtime_ns}|2".encode()).hexdigest()
+    key = hashlib.sha1(f"{path}|{index}|{stat.st_size}|{stat.st_mtime_ns}|3".encode()).hexdigest()
     target = root / f"{key[:16]}.font"
     from fontTools.ttLib import TTFont
 
     cmap = TTFont(path, fontNumber=index, lazy=True).getBestCmap()
-    chars = frozenset(c for c in _gb2312() if ord(c) in cmap)
+    chars = frozenset(c for c in _common_chars() if ord(c) in cmap)
     if target.is_file():
         return target.read_bytes(), chars
     # Without subroutines, cutting a document's subset needs no charstring interpretation.
