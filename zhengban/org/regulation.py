@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 from django.utils.translation import gettext as _
 
 from .choices import DutyKind, StaffingCategory, UnitKind
+from .sanding.normalize import simplify
 
 # A unit renamed between versions keeps most of its duties; below this it is a new unit.
 RENAME_SIMILARITY = 0.5
@@ -60,6 +61,10 @@ class DutySpec:
     start: int | None = None
     end: int | None = None
     label: str = ""
+    # A duty carried over from the current state (an amendment restates only what changes)
+    # keeps the regulation its span points into; other duties come from the text being loaded.
+    kept: bool = False
+    regulation: int | None = None
 
 
 @dataclass
@@ -69,6 +74,7 @@ class UnitSpec:
     other_names: list[str] = field(default_factory=list)
     merged_with: list[str] = field(default_factory=list)
     duties: list[DutySpec] = field(default_factory=list)
+    pk: int | None = None  # the existing unit this one continues, when known (amendments)
 
 
 @dataclass
@@ -82,6 +88,9 @@ class OrgSpec:
     quotas: dict[str, int] = field(default_factory=dict)
     posts: list[tuple[str, str, int]] = field(default_factory=list)
     attached: list["OrgSpec"] = field(default_factory=list)
+    # Every unit carries its identity (`UnitSpec.pk`, None for a new unit): the diff takes
+    # renames from it instead of guessing them from names and duties.
+    pinned: bool = False
 
 
 def _spans(text: str, sentences: list[str], spans: list | None, kind: str) -> list[DutySpec]:
@@ -230,10 +239,12 @@ class OrgDiff:
     spec: OrgSpec
     state: OrgState | None  # None: a new organization
     unit_pks: list[int | None] = field(default_factory=list)  # per spec unit; None = new
-    renamed: list[tuple[str, str, float]] = field(default_factory=list)
+    renamed: list[tuple[str, str, float | None]] = field(default_factory=list)  # None: stated
     units_added: list[str] = field(default_factory=list)
     units_removed: list[UnitState] = field(default_factory=list)
     kind_changed: list[tuple[str, str, str]] = field(default_factory=list)
+    # (unit name, old second names, new second names): 加挂牌子 added or dropped.
+    other_names_changed: list[tuple[str, list[str], list[str]]] = field(default_factory=list)
     duty_matches: list[DutyMatch] = field(default_factory=list)
     duties_removed: list[DutyState] = field(default_factory=list)
     quota_changes: list[tuple[str, int | None, int | None]] = field(default_factory=list)
@@ -250,6 +261,7 @@ class OrgDiff:
             or self.units_added
             or self.units_removed
             or self.kind_changed
+            or self.other_names_changed
             or self.duties_removed
             or any(m.how != "same" for m in self.duty_matches)
             or self.quota_changes
@@ -283,6 +295,9 @@ class OrgDiff:
         for name, old, new in self.field_changes:
             out.append(f"{labels.get(name, name)}：{old or '—'} → {new or '—'}")
         for old, new, score in self.renamed:
+            if score is None:  # stated by an amending notice, not inferred
+                out.append(_("更名：%(old)s → %(new)s") % {"old": old, "new": new})
+                continue
             out.append(
                 _("更名：%(old)s → %(new)s（职责相似度%(score)d%%）")
                 % {"old": old, "new": new, "score": round(score * 100)}
@@ -295,6 +310,11 @@ class OrgDiff:
             out.append(
                 _("机构类别：%(name)s %(old)s → %(new)s")
                 % {"name": name, "old": UnitKind(old).label, "new": UnitKind(new).label}
+            )
+        for name, old, new in self.other_names_changed:
+            out.append(
+                _("加挂名称：%(name)s %(old)s → %(new)s")
+                % {"name": name, "old": "、".join(old) or "—", "new": "、".join(new) or "—"}
             )
         for match in self.duty_matches:
             where = (
@@ -370,8 +390,19 @@ def post_label(title: str, grade: str) -> str:
 
 def _match_units(state: OrgState, spec: OrgSpec, diff: OrgDiff) -> None:
     by_name = {unit.name: unit for unit in state.units}
+    by_pk = {unit.pk: unit for unit in state.units}
     unit_pks: list[int | None] = [None] * len(spec.units)
     used: set[int] = set()
+    if spec.pinned:
+        for index, unit in enumerate(spec.units):
+            old = by_pk.get(unit.pk)
+            if old is not None and old.pk not in used:
+                unit_pks[index] = old.pk
+                used.add(old.pk)
+                if old.name != unit.name:
+                    diff.renamed.append((old.name, unit.name, None))
+        _finish_units(state, spec, diff, unit_pks, used)
+        return
     for index, unit in enumerate(spec.units):
         old = by_name.get(unit.name)
         if old is not None:
@@ -407,6 +438,12 @@ def _match_units(state: OrgState, spec: OrgSpec, diff: OrgDiff) -> None:
         unit_pks[index] = old.pk
         used.add(old.pk)
         diff.renamed.append((old.name, spec.units[index].name, score))
+    _finish_units(state, spec, diff, unit_pks, used)
+
+
+def _finish_units(
+    state: OrgState, spec: OrgSpec, diff: OrgDiff, unit_pks: list[int | None], used: set[int]
+) -> None:
     diff.unit_pks = unit_pks
     diff.units_added = [u.name for i, u in enumerate(spec.units) if unit_pks[i] is None]
     diff.units_removed = [u for u in state.units if u.pk not in used]
@@ -415,6 +452,8 @@ def _match_units(state: OrgState, spec: OrgSpec, diff: OrgDiff) -> None:
         old = olds.get(unit_pks[index])
         if old is not None and old.kind != unit.kind:
             diff.kind_changed.append((unit.name, old.kind, unit.kind))
+        if old is not None and list(old.other_names) != list(unit.other_names):
+            diff.other_names_changed.append((unit.name, list(old.other_names), unit.other_names))
 
 
 def _match_duties(state: OrgState, spec: OrgSpec, diff: OrgDiff) -> None:
@@ -495,3 +534,236 @@ def diff_organization(state: OrgState | None, spec: OrgSpec) -> OrgDiff:
         if old != new and not (new is None and not old):
             diff.post_changes.append((key[0], key[1], old, new))
     return diff
+
+
+# --- amending notices -------------------------------------------------------------------------
+
+# Characters that end a place's name and begin a body's: "沈阳|市政府办公厅", "松岭|县自然资源局".
+_LEVELS = "省市县区州旗盟"
+
+
+def unit_key(name: str) -> str:
+    """A unit name as compared across scripts and spacing (简/繁, full/half width)."""
+    return re.sub(r"\s+", "", simplify(name))
+
+
+def organization_key(name: str) -> str:
+    """An organization name as compared: "沈阳市人民政府办公厅" and "沈阳市政府办公厅" are one."""
+    return unit_key(name).replace("人民", "")
+
+
+def organization_place(loaded: str, stated: str) -> str | None:
+    """The place prefix that makes `stated` a name of `loaded`: "沈阳" for "沈阳市人民政府办公厅"
+    and "市政府办公厅"; "" when the names are the same; None when they are not one body."""
+    a, b = organization_key(loaded), organization_key(stated)
+    if a == b:
+        return ""
+    for longer, shorter in ((a, b), (b, a)):
+        if len(shorter) >= 3 and shorter[0] in _LEVELS and longer.endswith(shorter):
+            head = longer[: -len(shorter)]
+            if 1 <= len(head) <= 12 and not re.search(r"[\s,，、。:：;；()（）]", head):
+                return head
+    return None
+
+
+def amended_candidates(stated: str, names: list[str], text: str, title: str | None) -> list[str]:
+    """Which of the loaded organizations (`names`) an amending notice of `stated` is about.
+
+    A notice names the body as its own government calls it ("市商务局"); the loaded name has
+    the place ("清河市商务局"). When several places have such a body, the notice's place
+    decides: the amended regulation's title ("《清河市商务局职能配置…规定》") rules out the
+    others, then the issuer's heading ("中共清河市委机构编制委员会") picks one.
+    """
+    places = {name: organization_place(name, stated) for name in names}
+    matches = [name for name in names if places[name] is not None]
+    if title:
+        title_key, stated_key = organization_key(title), organization_key(stated)
+        at = title_key.find(stated_key)
+        if at > 0:
+            matches = [n for n in matches if places[n] in ("", title_key[:at])]
+    if len(matches) > 1:
+        head = unit_key(text[:400])
+        named = [n for n in matches if places[n] and places[n] in head]
+        exact = [n for n in matches if places[n] == ""]
+        if len(named) == 1:
+            return named
+        if not named and len(exact) == 1:
+            return exact
+    return matches
+
+
+@dataclass
+class AmendedSpec:
+    """The organization after an amending notice, and what did not fit."""
+
+    spec: OrgSpec
+    problems: list[str] = field(default_factory=list)  # the notice does not fit the state
+    notes: list[str] = field(default_factory=list)  # to be checked in review
+
+
+def _copy_unit(unit: UnitSpec) -> UnitSpec:
+    return UnitSpec(
+        name=unit.name,
+        kind=unit.kind,
+        other_names=list(unit.other_names),
+        merged_with=list(unit.merged_with),
+        duties=list(unit.duties),
+        pk=unit.pk,
+    )
+
+
+def _clean_names(values) -> list[str]:
+    return [str(v).strip()[:100] for v in values or [] if str(v or "").strip()]
+
+
+def amend_spec(current: OrgSpec, text: str, parsed: dict) -> AmendedSpec:
+    """The spec an amending notice makes of `current` (the organization as loaded, every unit
+    with its pk and every duty `kept`): removed units dropped, renamed ones keep their row,
+    added ones appended as internal units, the notice's 职责调整 added, quotas, posts and the
+    stated unit count replaced where the notice gives them."""
+    amendment = parsed.get("amendment") or {}
+    org = current.name
+    problems: list[str] = []
+    notes: list[str] = []
+    units = [_copy_unit(u) for u in current.units]
+    by_key = {unit_key(u.name): u for u in units}
+
+    removed: list[UnitSpec] = []
+    for name in _clean_names(amendment.get("units_removed")):
+        unit = by_key.get(unit_key(name))
+        if unit is None:
+            problems.append(_("撤销的“%(name)s”不是%(org)s现有的机构") % {"name": name, "org": org})
+        elif unit not in removed:
+            removed.append(unit)
+    renames: list[tuple[UnitSpec, str]] = []
+    for pair in amendment.get("units_renamed") or []:
+        old, new = _clean_names([pair.get("from")]), _clean_names([pair.get("to")])
+        if not old or not new:
+            continue
+        unit = by_key.get(unit_key(old[0]))
+        if unit is None:
+            problems.append(
+                _("更名的“%(name)s”不是%(org)s现有的机构") % {"name": old[0], "org": org}
+            )
+            continue
+        clash = by_key.get(unit_key(new[0]))
+        if clash is not None and clash is not unit and clash not in removed:
+            problems.append(
+                _("“%(old)s”更名后的“%(new)s”已是%(org)s现有的机构")
+                % {"old": old[0], "new": new[0], "org": org}
+            )
+            continue
+        renames.append((unit, new[0]))
+    renamed_from = {unit_key(u.name) for u, _new in renames}
+    added: list[str] = []
+    for name in _clean_names(amendment.get("units_added")):
+        existing = by_key.get(unit_key(name))
+        if existing is not None and existing not in removed and unit_key(name) not in renamed_from:
+            problems.append(_("增设的“%(name)s”已是%(org)s现有的机构") % {"name": name, "org": org})
+        elif name not in added:
+            added.append(name)
+
+    # Renames first, then removals; 合署办公 links follow the names.
+    for unit, new in renames:
+        old_key = unit_key(unit.name)
+        for other in units:
+            other.merged_with = [new if unit_key(m) == old_key else m for m in other.merged_with]
+        unit.name = new
+    gone = {unit_key(u.name) for u in removed}
+    units = [u for u in units if u not in removed]
+    for unit in units:
+        unit.merged_with = [m for m in unit.merged_with if unit_key(m) not in gone]
+    new_units = [UnitSpec(name=name, kind=UnitKind.INTERNAL) for name in added]
+
+    listed = [u for u in parsed.get("units") or [] if str(u.get("name") or "").strip()]
+    if amendment.get("full_list") and listed:
+        # The notice restates the whole list after the change: its order, and an internal unit
+        # it leaves out is abolished even when not said so (shown for review).
+        pool = {unit_key(u.name): u for u in units}
+        fresh = {unit_key(u.name): u for u in new_units}
+        ordered: list[UnitSpec] = []
+        for item in listed:
+            name = str(item["name"]).strip()[:100]
+            key = unit_key(name)
+            unit = pool.pop(key, None) or fresh.pop(key, None)
+            if unit is None:
+                notes.append(_("通知所列“%(name)s”不是现有的机构，按新设处理") % {"name": name})
+                unit = UnitSpec(name=name, kind=UnitKind.INTERNAL)
+            if unit not in ordered:
+                ordered.append(unit)
+        ordered += fresh.values()
+        for unit in units:
+            if unit_key(unit.name) not in pool:
+                continue
+            if unit.kind == UnitKind.INTERNAL:
+                notes.append(
+                    _("“%(name)s”未列入调整后的内设机构，按撤销处理") % {"name": unit.name}
+                )
+            else:
+                ordered.append(unit)  # 机关党委 and the like are never in the counted list
+        units = ordered
+    else:
+        last_internal = max(
+            (i for i, u in enumerate(units) if u.kind == UnitKind.INTERNAL), default=-1
+        )
+        units = units[: last_internal + 1] + new_units + units[last_internal + 1 :]
+
+    # 加挂…牌子: a second name for a unit.
+    final = {unit_key(u.name): u for u in units}
+    for item in listed:
+        unit = final.get(unit_key(str(item["name"])))
+        if unit is None:
+            # Named as kept or merged ("A和B合并，组建A") but not among the units.
+            notes.append(_("通知提到的“%(name)s”不是现有的机构") % {"name": item["name"]})
+            continue
+        for other in _clean_names(item.get("other_names")):
+            if other not in unit.other_names:
+                unit.other_names.append(other)
+
+    adjustments = _spans(
+        text, parsed.get("adjustments") or [], parsed.get("adjustment_spans"), DutyKind.ADJUSTMENT
+    )
+    duties = [d for d in current.duties if d.kind == DutyKind.ADJUSTMENT]
+    duties += adjustments + [d for d in current.duties if d.kind != DutyKind.ADJUSTMENT]
+
+    quotas = dict(current.quotas)
+    quotas.update(_quotas(parsed.get("staffing")))
+    posts = list(current.posts)
+    for title, grade, count in _posts(parsed.get("staffing")):
+        at = next(
+            (
+                i
+                for i, (t, g, _n) in enumerate(posts)
+                if unit_key(t) == unit_key(title) and (g or "") == (grade or "")
+            ),
+            None,
+        )
+        if at is None:
+            notes.append(
+                _("领导职数“%(post)s”不是现有的职数项，将作为新的职数加入；请核对是否替代原有职数")
+                % {"post": post_label(title, grade)}
+            )
+            posts.append((title, grade, count))
+        else:
+            posts[at] = (posts[at][0], posts[at][1], count)
+
+    stated = parsed.get("stated_unit_count")
+    stated = current.stated_unit_count if stated is None else int(stated)
+    counted = sum(1 for u in units if u.kind == UnitKind.INTERNAL)
+    if parsed.get("stated_unit_count") is not None and counted != stated:
+        notes.append(
+            _("通知写明调整后内设机构%(stated)d个，按所列调整计算为%(counted)d个")
+            % {"stated": stated, "counted": counted}
+        )
+    spec = OrgSpec(
+        name=current.name,
+        kind=current.kind,
+        rank=current.rank,
+        stated_unit_count=stated,
+        duties=duties,
+        units=units,
+        quotas=quotas,
+        posts=posts,
+        pinned=True,
+    )
+    return AmendedSpec(spec, problems, notes)

@@ -12,7 +12,7 @@ from datetime import date
 from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
 from django.db import transaction
-from django.db.models import Q
+from django.db.models import Count, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -31,11 +31,15 @@ from .models import (
     UnitContact,
 )
 from .regulation import (
+    DutySpec,
     DutyState,
     OrgDiff,
     OrgSpec,
     OrgState,
+    UnitSpec,
     UnitState,
+    amend_spec,
+    amended_candidates,
     build_spec,
     diff_organization,
     post_label,
@@ -48,6 +52,14 @@ class RegulationLoadError(Exception):
     """The text cannot be loaded; the message is one line the user may see."""
 
 
+class AmbiguousOrganization(RegulationLoadError):
+    """An amending notice fits several loaded organizations; the caller must name one."""
+
+    def __init__(self, message: str, candidates: list[str]):
+        super().__init__(message)
+        self.candidates = candidates
+
+
 @dataclass
 class LoadResult:
     organization: Organization | None
@@ -56,10 +68,33 @@ class LoadResult:
     applied: bool = False  # a changed version was written
     diffs: list[OrgDiff] = field(default_factory=list)
     warnings: list[str] = field(default_factory=list)
+    amendment: bool = False  # an amending notice (调整通知), not a whole regulation
+    already_applied: bool = False  # this notice was applied before: nothing to do
+    notes: list[str] = field(default_factory=list)  # what the reviewer should check
+    # Approved numbers the change brings below the people in place (超编); --apply is refused
+    # for them unless `accept_over_quota`.
+    shortfalls: list[str] = field(default_factory=list)
+    blocked: bool = False  # apply was asked for and refused because of `shortfalls`
 
     @property
     def changed(self) -> bool:
         return any(diff.changed for diff in self.diffs)
+
+    def review_lines(self) -> list[str]:
+        """The diff as reviewed: what the page shows and what `digest` covers."""
+        out = []
+        for diff in self.diffs:
+            if diff.changed:
+                out.append(f"【{diff.name}】")
+                out += ["  " + line for line in diff.lines()]
+        out += [_("核对提示：%(n)s") % {"n": n} for n in self.notes]
+        out += [_("超编提示：%(s)s") % {"s": s} for s in self.shortfalls]
+        return out
+
+    @property
+    def digest(self) -> str:
+        """Fingerprint of the reviewed diff: applying checks it is still the same."""
+        return hashlib.sha256("\n".join(self.review_lines()).encode("utf-8")).hexdigest()
 
     def lines(self) -> list[str]:
         """What the CLI prints, in Chinese."""
@@ -67,19 +102,28 @@ class LoadResult:
         if self.created:
             out = [_("已载入：%(name)s") % {"name": name}]
             out += ["  " + line for diff in self.diffs for line in diff.lines()]
+        elif self.already_applied:
+            out = [_("%(name)s：该调整通知已经应用，无变化。") % {"name": name}]
         elif not self.changed:
             out = [_("%(name)s：与已载入的三定规定一致，无变化。") % {"name": name}]
         else:
-            out = [_("%(name)s：与已载入的三定规定相比有以下变化：") % {"name": name}]
-            for diff in self.diffs:
-                if diff.changed:
-                    out.append(f"【{diff.name}】")
-                    out += ["  " + line for line in diff.lines()]
-            out.append(
-                _("已应用上述变化。")
-                if self.applied
-                else _("未应用：确认无误后加 --apply 重新执行。")
-            )
+            out = [
+                _("%(name)s：按调整通知应作以下变化：") % {"name": name}
+                if self.amendment
+                else _("%(name)s：与已载入的三定规定相比有以下变化：") % {"name": name}
+            ]
+            out += self.review_lines()
+            if self.applied:
+                out.append(_("已应用上述变化。"))
+            elif self.blocked:
+                out.append(
+                    _(
+                        "未应用：调整后的编制或领导职数少于实有人数；"
+                        "核实后加 --apply --accept-over-quota 执行。"
+                    )
+                )
+            else:
+                out.append(_("未应用：确认无误后加 --apply 重新执行。"))
         out += [_("解析提示：%(w)s") % {"w": w} for w in self.warnings]
         return out
 
@@ -95,17 +139,41 @@ def _parse(text: str) -> dict:
         ) from error
 
 
-def regulation_load(*, text: str, title: str, actor, apply: bool = False) -> LoadResult:
-    """Load a 三定 regulation. A new organization is created outright; a new version of an
-    existing one is diffed against the database and written only with `apply=True`."""
+def regulation_load(
+    *,
+    text: str,
+    title: str,
+    actor,
+    apply: bool = False,
+    organization: str | None = None,
+    accept_over_quota: bool = False,
+    expect_digest: str | None = None,
+    create_at_once: bool = True,
+) -> LoadResult:
+    """Load a 三定 regulation, or apply an amending notice (调整通知) to the organization it
+    amends. A new organization is created outright; a new version of an existing one, or a
+    notice, is diffed against the database and written only with `apply=True`.
+
+    `organization` names the organization a notice amends when its name fits several.
+    A change that brings an approved number below the people in place is reported and not
+    applied unless `accept_over_quota`. `expect_digest` is the `LoadResult.digest` of the
+    diff the user reviewed: when the state has changed since, nothing is written.
+    `create_at_once=False` previews a new organization too (the upload page reviews every
+    load) instead of creating it without `apply`.
+    """
     if not text or not text.strip():
         raise RegulationLoadError(_("文件为空。"))
     parsed = _parse(text)
     if parsed.get("kind") == "amendment":
-        # A notice states only what changes; applying it as a whole regulation would build an
-        # organization of the changed units alone.
-        raise RegulationLoadError(
-            _("这是调整职责机构编制的通知，不是完整的三定规定；请在已载入的规定上应用调整。")
+        return regulation_amend(
+            text=text,
+            parsed=parsed,
+            title=title,
+            actor=actor,
+            apply=apply,
+            organization=organization,
+            accept_over_quota=accept_over_quota,
+            expect_digest=expect_digest,
         )
     spec = build_spec(text, parsed)
     if not spec.name:
@@ -113,26 +181,40 @@ def regulation_load(*, text: str, title: str, actor, apply: bool = False) -> Loa
     warnings = [str(w) for w in parsed.get("warnings") or []]
     digest = hashlib.sha256(text.encode("utf-8")).hexdigest()
     with transaction.atomic():
-        organization = (
+        existing = (
             Organization.objects.select_for_update()
             .filter(name=spec.name, parent__isnull=True)
             .select_related("regulation")
             .first()
         )
-        if organization is None:
+        if existing is None:
+            # Names are unique across the database: a second city's "市政府参事室" would
+            # collide with the first's.
+            clash = list(
+                Organization.objects.filter(name__in=[a.name for a in spec.attached]).values_list(
+                    "name", flat=True
+                )
+            )
+            if clash:
+                raise RegulationLoadError(
+                    _("挂靠机构“%(name)s”与已载入的机构同名，不能载入。") % {"name": clash[0]}
+                )
+            diffs = [diff_organization(None, s) for s in [spec, *spec.attached]]
+            if not (apply or create_at_once):
+                return LoadResult(None, None, diffs=diffs, warnings=warnings)
+            _may_apply(LoadResult(None, None, diffs=diffs), accept_over_quota, expect_digest)
             regulation = Regulation.objects.create(
                 title=title, source_text=text, sha256=digest, parsed=parsed
             )
-            organization = _organization_create(spec, regulation, parent=None, order=_next_order())
+            existing = _organization_create(spec, regulation, parent=None, order=_next_order())
             for index, attached in enumerate(spec.attached, start=1):
                 _organization_create(
-                    attached, regulation, parent=organization, order=organization.order + index
+                    attached, regulation, parent=existing, order=existing.order + index
                 )
-            diffs = [diff_organization(None, s) for s in [spec, *spec.attached]]
             audit_record(
                 actor=actor,
                 action="org.regulation_load",
-                target=organization,
+                target=existing,
                 summary=_("载入三定规定《%(title)s》") % {"title": title},
                 changes={
                     "regulation": regulation.pk,
@@ -140,29 +222,256 @@ def regulation_load(*, text: str, title: str, actor, apply: bool = False) -> Loa
                     "attached": [s.name for s in spec.attached],
                 },
             )
-            return LoadResult(
-                organization, regulation, created=True, diffs=diffs, warnings=warnings
-            )
+            return LoadResult(existing, regulation, created=True, diffs=diffs, warnings=warnings)
 
-        diffs = _diffs(organization, spec)
-        same_text = organization.regulation.sha256 == digest
-        result = LoadResult(organization, organization.regulation, diffs=diffs, warnings=warnings)
+        diffs = _diffs(existing, spec)
+        same_text = existing.regulation.sha256 == digest
+        result = LoadResult(existing, existing.regulation, diffs=diffs, warnings=warnings)
+        result.shortfalls = _shortfalls(diffs)
         if not apply or (same_text and not result.changed):
+            return result
+        if not _may_apply(result, accept_over_quota, expect_digest):
             return result
         regulation = Regulation.objects.create(
             title=title, source_text=text, sha256=digest, parsed=parsed
         )
         for diff in diffs:
-            _apply_diff(diff, regulation, organization)
+            _apply_diff(diff, regulation, existing)
         audit_record(
             actor=actor,
             action="org.regulation_apply",
-            target=organization,
+            target=existing,
             summary=_("按新版三定规定《%(title)s》调整机构") % {"title": title},
-            changes={"regulation": regulation.pk, "diff": [x for d in diffs for x in d.lines()]},
+            changes={
+                "regulation": regulation.pk,
+                "diff": [x for d in diffs for x in d.lines()],
+                "over_quota": result.shortfalls,
+            },
         )
         result.regulation, result.applied = regulation, True
         return result
+
+
+def _may_apply(result: LoadResult, accept_over_quota: bool, expect_digest: str | None) -> bool:
+    """Whether a reviewed change may be written: the diff is the one reviewed, and 超编 is
+    accepted knowingly. Refusing over quota is a result (shown with the diff), not an error."""
+    if expect_digest is not None and expect_digest != result.digest:
+        raise RegulationLoadError(_("核对之后机构现状已有变化，请重新核对差异后再应用。"))
+    if result.shortfalls and not accept_over_quota:
+        result.blocked = True
+        return False
+    return True
+
+
+def _shortfalls(diffs: list[OrgDiff]) -> list[str]:
+    """Quota and post changes that leave fewer places than the people appointed to them
+    (2007 条例 art. 6: no staffing beyond establishment); the count `org check` would show."""
+    out = []
+    today = active_appointments()
+    for diff in diffs:
+        if diff.state is None:
+            continue
+        org_pk = diff.state.pk
+        if diff.quota_changes:
+            filled = dict(
+                Appointment.objects.filter(today, organization_id=org_pk)
+                .order_by()  # the default ordering would split the groups
+                .values("category")
+                .annotate(n=Count("pk"))
+                .values_list("category", "n")
+            )
+            for category, _old, new in diff.quota_changes:
+                people = filled.get(category, 0)
+                if (new or 0) < people:
+                    out.append(
+                        _("%(org)s%(cat)s调整为%(new)d名，实有%(n)d名，超编%(over)d名")
+                        % {
+                            "org": diff.name,
+                            "cat": StaffingCategory(category).label,
+                            "new": new or 0,
+                            "n": people,
+                            "over": people - (new or 0),
+                        }
+                    )
+        for title, grade, _old, new in diff.post_changes:
+            people = Appointment.objects.filter(
+                today, post__organization_id=org_pk, post__title=title, post__grade=grade
+            ).count()
+            if (new or 0) < people:
+                out.append(
+                    _("%(org)s%(post)s调整为%(new)d名，实有%(n)d名，超职数%(over)d名")
+                    % {
+                        "org": diff.name,
+                        "post": post_label(title, grade),
+                        "new": new or 0,
+                        "n": people,
+                        "over": people - (new or 0),
+                    }
+                )
+    return out
+
+
+# --- amending notices -------------------------------------------------------------------------
+
+
+def regulation_amend(
+    *,
+    text: str,
+    parsed: dict,
+    title: str,
+    actor,
+    apply: bool = False,
+    organization: str | None = None,
+    accept_over_quota: bool = False,
+    expect_digest: str | None = None,
+) -> LoadResult:
+    """Apply an amending notice (关于调整…职责机构编制的通知) to the organization it amends.
+
+    The notice states only what changes, so the new spec is the organization's current state
+    with the changes applied (`regulation.amend_spec`), shown and applied through the same
+    diff as a new regulation. The notice is kept as its own `Regulation`, linked to the one in
+    force (`amends`); the duties it adds point into its text, the others keep their source.
+    """
+    warnings = [str(w) for w in parsed.get("warnings") or []]
+    digest = hashlib.sha256(text.encode("utf-8")).hexdigest()
+    with transaction.atomic():
+        target = _amended_organization(parsed, text, organization)
+        target = (
+            Organization.objects.select_for_update().select_related("regulation").get(pk=target.pk)
+        )
+        result = LoadResult(target, target.regulation, warnings=warnings, amendment=True)
+        if _applied_before(target.regulation, digest):
+            result.already_applied = True
+            return result
+        amended = amend_spec(_current_spec(target), text, parsed)
+        if amended.problems:
+            raise RegulationLoadError(
+                _("调整通知与%(org)s的现状不符，不能应用：%(p)s。")
+                % {"org": target.name, "p": "；".join(amended.problems)}
+            )
+        state = _org_states([target])[target.pk]
+        result.diffs = [diff_organization(state, amended.spec)]
+        result.notes = amended.notes
+        result.shortfalls = _shortfalls(result.diffs)
+        if not apply or not result.changed:
+            return result
+        if not _may_apply(result, accept_over_quota, expect_digest):
+            return result
+        regulation = Regulation.objects.create(
+            title=title,
+            source_text=text,
+            sha256=digest,
+            parsed=parsed,
+            amends=target.regulation,
+        )
+        main = target.parent or target
+        _apply_diff(result.diffs[0], regulation, main)
+        audit_record(
+            actor=actor,
+            action="org.regulation_amend",
+            target=target,
+            summary=_("按调整通知《%(title)s》调整%(org)s") % {"title": title, "org": target.name},
+            changes={
+                "regulation": regulation.pk,
+                "amends": target.regulation_id,
+                "diff": result.diffs[0].lines(),
+                "notes": result.notes,
+                "over_quota": result.shortfalls,
+            },
+        )
+        result.regulation, result.applied = regulation, True
+        return result
+
+
+def _amended_organization(parsed: dict, text: str, name: str | None) -> Organization:
+    active = list(Organization.objects.filter(active=True).order_by("order", "pk"))
+    if name:
+        chosen = next((o for o in active if o.name == name.strip()), None)
+        if chosen is None:
+            raise RegulationLoadError(_("没有名为“%(name)s”的在用机构。") % {"name": name})
+        return chosen
+    stated = str(parsed.get("organization") or "").strip()
+    if not stated:
+        raise RegulationLoadError(_("调整通知未写明所调整的机构，不能应用。"))
+    amends = (parsed.get("amendment") or {}).get("amends")
+    names = amended_candidates(stated, [o.name for o in active], text, amends)
+    if not names:
+        source = _("《%(t)s》") % {"t": amends} if amends else _("三定规定")
+        raise RegulationLoadError(
+            _("调整通知所调整的“%(name)s”尚未载入，请先载入其%(source)s。")
+            % {"name": stated, "source": source}
+        )
+    if len(names) > 1:
+        raise AmbiguousOrganization(
+            _("调整通知所调整的“%(name)s”对应多个已载入的机构：%(names)s；请指定要调整的机构。")
+            % {"name": stated, "names": "、".join(names)},
+            names,
+        )
+    return next(o for o in active if o.name == names[0])
+
+
+def _applied_before(regulation: Regulation | None, digest: str) -> bool:
+    """Whether the notice is the regulation in force or one of the notices it builds on."""
+    seen = set()
+    while regulation is not None and regulation.pk not in seen:
+        if regulation.sha256 == digest:
+            return True
+        seen.add(regulation.pk)
+        regulation = regulation.amends
+    return False
+
+
+def _current_spec(organization: Organization) -> OrgSpec:
+    """The organization as loaded, as a spec: every unit with its pk, every duty kept with the
+    regulation its span points into."""
+    units = list(
+        Unit.objects.filter(organization=organization, active=True)
+        .order_by("order", "pk")
+        .prefetch_related("merged_with")
+    )
+    specs = {
+        u.pk: UnitSpec(
+            name=u.name,
+            kind=u.kind,
+            other_names=list(u.other_names or []),
+            merged_with=[m.name for m in u.merged_with.all() if m.active],
+            pk=u.pk,
+        )
+        for u in units
+    }
+    duties = []
+    for duty in Duty.objects.filter(organization=organization).order_by("order", "pk"):
+        kept = DutySpec(
+            duty.text,
+            duty.kind,
+            duty.span_start,
+            duty.span_end,
+            duty.source_label,
+            kept=True,
+            regulation=duty.regulation_id,
+        )
+        if duty.unit_id is None:
+            duties.append(kept)
+        elif duty.unit_id in specs:
+            specs[duty.unit_id].duties.append(kept)
+    quotas = dict(
+        StaffingQuota.objects.filter(organization=organization).values_list("category", "approved")
+    )
+    posts = [
+        (p.title, p.grade, p.count)
+        for p in LeadershipPost.objects.filter(organization=organization).order_by("order", "pk")
+    ]
+    return OrgSpec(
+        name=organization.name,
+        kind=organization.kind,
+        rank=organization.rank,
+        stated_unit_count=organization.stated_unit_count,
+        duties=duties,
+        units=list(specs.values()),
+        quotas=quotas,
+        posts=posts,
+        pinned=True,
+    )
 
 
 def _next_order() -> int:
@@ -216,14 +525,15 @@ def _organization_create(
     return organization
 
 
-def _duty(spec, organization, unit, regulation, order) -> Duty:
+def _duty(spec: DutySpec, organization, unit, regulation, order) -> Duty:
     return Duty(
         organization=organization,
         unit=unit,
         kind=spec.kind,
         text=spec.text,
         order=order,
-        regulation=regulation,
+        # A duty an amendment carries over keeps pointing into the text it came from.
+        regulation_id=spec.regulation if spec.kept else regulation.pk,
         span_start=spec.start,
         span_end=spec.end,
         source_label=spec.label[:80],

@@ -11,6 +11,7 @@ urlpatterns = [
     path("people/<int:pk>/", views.person_detail, name="person"),
     path("external/", views.external, name="external"),
     path("regulation/<int:pk>/", views.regulation, name="regulation"),
+    path("regulation/load/", views.regulation_load, name="regulation_load"),
 ]
 
 # Mounted under /api/org/ by zhengban/urls.py.

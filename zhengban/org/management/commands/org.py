@@ -1,4 +1,7 @@
-"""`zhengban org load FILE [--apply]`, `zhengban org check`, `zhengban org import-external FILE`."""
+"""`zhengban org load FILE [--apply]`, `zhengban org check`, `zhengban org import-external FILE`.
+
+`org load` takes a whole 三定 regulation or an amending notice (调整通知), which is applied to
+the organization it names (`--organization` when the name fits several)."""
 
 from pathlib import Path
 
@@ -27,6 +30,16 @@ class Command(BaseCommand):
         load.add_argument("file")
         load.add_argument("--apply", action="store_true", help=_("应用与已载入版本的差异"))
         load.add_argument("--title", default="", help=_("标题（默认取文件名）"))
+        load.add_argument(
+            "--organization",
+            default=None,
+            help=_("调整通知所调整的机构名称（通知所写名称对应多个已载入机构时）"),
+        )
+        load.add_argument(
+            "--accept-over-quota",
+            action="store_true",
+            help=_("调整后编制或领导职数少于实有人数时仍然应用（将显示为超编）"),
+        )
         sub.add_parser("check", help=_("检查各机构编制和领导职数的使用情况；超编时退出码为1"))
         external = sub.add_parser("import-external", help=_("从CSV或Excel导入承办单位"))
         external.add_argument("file")
@@ -44,17 +57,31 @@ class Command(BaseCommand):
                 returncode=2,
             ) from error
 
-    def _load(self, *, file, apply, title, **options):
+    def _load(self, *, file, apply, title, organization, accept_over_quota, **options):
         text = _decode(self._read(file))
         try:
             result = services.regulation_load(
-                text=text, title=title or Path(file).stem, actor=None, apply=apply
+                text=text,
+                title=title or Path(file).stem,
+                actor=None,
+                apply=apply,
+                organization=organization,
+                accept_over_quota=accept_over_quota,
             )
+        except services.AmbiguousOrganization as error:
+            raise CommandError(
+                _("%(message)s（用 --organization 指定，例如 --organization %(name)s）")
+                % {"message": str(error).rstrip("。"), "name": error.candidates[0]},
+                returncode=2,
+            ) from error
         except (services.RegulationLoadError, ValidationError) as error:
             message = "; ".join(getattr(error, "messages", [str(error)]))
             raise CommandError(message.splitlines()[0], returncode=2) from error
         for line in result.lines():
             self.stdout.write(line)
+        if result.blocked:
+            # Asked to apply and refused: the shell must see it (`org check` uses 1 for 超编).
+            raise SystemExit(1)
 
     def _check(self, **options):
         rows = [

@@ -18,6 +18,8 @@ def _fail(message: str) -> CommandError:
 
 def summary(result: dict) -> list[str]:
     """A short Chinese summary of a parse result."""
+    if result.get("kind") == "amendment":
+        return _amendment_summary(result)
     name = result["organization"] or "（未写明机构名称）"
     rank = f"（{result['rank']}）" if result["rank"] else ""
     units = result["units"]
@@ -44,6 +46,37 @@ def summary(result: dict) -> list[str]:
             + (f"：{office_units}" if office_units else "")
             + f"；{_staffing_text(office['staffing'])}）"
         )
+    lines += [f"警告：{w}" for w in result["warnings"]]
+    return lines
+
+
+def _amendment_summary(result: dict) -> list[str]:
+    """An amending notice states a diff: what it adds, removes and renames, and the count and
+    quotas after the change."""
+    diff = result.get("amendment") or {}
+    lines = [f"机构：{result['organization'] or '（未写明所调整的机构）'}（调整通知）"]
+    if diff.get("amends"):
+        lines.append(f"所调整的规定：《{diff['amends']}》")
+    lines.append(f"职责调整：{len(result['adjustments'])}项")
+    changes = []
+    if diff.get("units_added"):
+        changes.append("增设" + "、".join(diff["units_added"]))
+    if diff.get("units_removed"):
+        changes.append("撤销" + "、".join(diff["units_removed"]))
+    if diff.get("units_renamed"):
+        changes.append("更名" + "、".join(f"{r['from']}→{r['to']}" for r in diff["units_renamed"]))
+    plaques = [
+        f"{u['name']}加挂{other}" for u in result["units"] for other in u.get("other_names") or []
+    ]
+    if plaques:
+        changes.append("、".join(plaques) + "牌子")
+    lines.append("调整通知：" + ("；".join(changes) if changes else "未写明内设机构的变动"))
+    stated = result["stated_unit_count"]
+    after = "调整后内设机构" + (f"{stated}个" if stated is not None else "：未写明个数")
+    if diff.get("full_list"):
+        after += "（通知列出全部）：" + "、".join(u["name"] for u in result["units"])
+    lines.append(after)
+    lines.append("调整后人员编制：" + _staffing_text(result["staffing"]))
     lines += [f"警告：{w}" for w in result["warnings"]]
     return lines
 
