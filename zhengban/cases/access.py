@@ -274,6 +274,21 @@ class CaseAccess:
         return None
 
     @property
+    def may_edit(self) -> bool:
+        """The text and fields (where the state allows): the drafter, the holder, the owner
+        unit's people, the office leaders — not the units handling it."""
+        return self.visible and any(
+            not p.external
+            and (
+                self.case.creator_id == p.pk
+                or self.case.assignee_id == p.pk
+                or self.case.owner_unit_id in p.unit_ids
+                or p.has_role(*LEADER_ROLES)
+            )
+            for p in self.principals
+        )
+
+    @property
     def may_manage_assignments(self) -> bool:
         """改派 and 代录: the owner unit's people and leaders."""
         return any(

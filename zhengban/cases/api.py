@@ -330,8 +330,36 @@ def _type_detail(case_type: str, values: dict) -> dict | None:
     return form.cleaned_data
 
 
+class CaseUpdateSerializer(serializers.Serializer):
+    version = serializers.IntegerField()
+    title = serializers.CharField(max_length=300, required=False)
+    body = serializers.CharField(required=False, allow_blank=True)
+    urgency = serializers.ChoiceField(choices=Urgency.choices, required=False)
+    detail = serializers.DictField(required=False, default=dict)
+
+
 class CaseDetail(APIView):
     permission_classes = [IsAuthenticated]
+
+    @extend_schema(request=CaseUpdateSerializer, responses={200: CaseDetailSerializer, **ERRORS})
+    def patch(self, request, pk: int):
+        """修改 where the case's state allows; `version` is the optimistic lock."""
+        case = _visible_case(request, pk)
+        body = CaseUpdateSerializer(data=request.data)
+        body.is_valid(raise_exception=True)
+        values = body.validated_data
+        case = _run(
+            lambda: services.case_update(
+                case=case,
+                actor=request.user,
+                version=values["version"],
+                title=values.get("title", case.title),
+                body=values.get("body", case.body),
+                urgency=values.get("urgency", case.urgency),
+                detail=values["detail"] or None,
+            )
+        )
+        return Response(_detail(request, case))
 
     @extend_schema(responses={200: CaseDetailSerializer, 404: ERRORS[404]})
     def get(self, request, pk: int):

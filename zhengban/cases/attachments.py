@@ -30,8 +30,10 @@ from zhengban.audit.services import audit_denied, audit_record
 
 from . import errors, services
 from .access import CaseAccess
+from .choices import Audience
 from .models import Attachment, Case
 from .policies import case_get_for
+from .workflow import get_workflow
 
 logger = logging.getLogger(__name__)
 
@@ -260,13 +262,31 @@ def _sniff(uploaded_file, extension: str) -> FileKind | None:
 
 
 @services.audits_denials
-def attachment_add(*, case: Case, actor, uploaded_file) -> Attachment:
+def attachment_add(
+    *, case: Case, actor, uploaded_file, audience: str = Audience.INTERNAL
+) -> Attachment:
     """Attach an uploaded file to a case. Refused, leaving no file and no row, for people
-    who may not work on the case, for oversize, empty or disguised files, and for
-    classified records on a system not approved for their content."""
+    who may not work on the case, in a state that no longer takes files (a unit handling
+    the case may still attach its evidence), for oversize, empty or disguised files, and
+    for classified records on a system not approved for their content."""
     if case.closed:
         raise errors.TransitionNotAllowed(_("事项已办结，不能再上传附件。"))
-    principal = services.holder_principal(actor, case, _("上传附件"))
+    access = CaseAccess(actor, case)
+    working = next(
+        (a for a in access.assignments if a.status == "open" and access.assignment_member(a)),
+        None,
+    )
+    holder = access.holder()
+    if holder is None and working is None:
+        raise services.refuse(actor, case, _("上传附件"))
+    principal = holder.user if holder else access.assignment_member(working).user
+    state = get_workflow(case.case_type).state(case.state)
+    if "attachments" not in state.editable and working is None:
+        raise errors.TransitionNotAllowed(
+            _("“%(state)s”环节不能再上传附件。") % {"state": state.label}
+        )
+    if access.external:
+        audience = Audience.SHARED  # what a handling unit sends is for the owner to read
     services.check_content_allowed(case.sensitivity, has_content=True)
     name = display_name(getattr(uploaded_file, "name", ""))
     extension = _extension(name)
@@ -284,7 +304,7 @@ def attachment_add(*, case: Case, actor, uploaded_file) -> Attachment:
         kind = kind or TEXT
         content_type = OLE2_TYPES[extension] if kind is OLE2 else kind.content_type
         with transaction.atomic():
-            case = services._lock(case)
+            case = services.lock_case(case)
             if case.closed:
                 raise errors.TransitionNotAllowed(_("事项已办结，不能再上传附件。"))
             attachment = Attachment.objects.create(
@@ -295,8 +315,9 @@ def attachment_add(*, case: Case, actor, uploaded_file) -> Attachment:
                 content_type=content_type,
                 size=size,
                 sha256=sha256,
+                audience=audience,
             )
-            services._append_event(
+            services.append_event(
                 case,
                 actor=actor,
                 principal=principal,

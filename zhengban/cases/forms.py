@@ -226,6 +226,30 @@ class CaseCreateForm(forms.Form):
         return self.units[self.cleaned_data["owner_unit"]]
 
 
+class CaseEditForm(forms.Form):
+    """Edit the text where the state allows it; fields the state freezes are shown disabled."""
+
+    version = forms.IntegerField(widget=forms.HiddenInput)
+    title = forms.CharField(label=_("标题"), max_length=300)
+    body = forms.CharField(label=_("事项内容"), required=False, widget=forms.Textarea)
+    urgency = forms.ChoiceField(label=_("紧急程度"), choices=Urgency.choices)
+
+    def __init__(self, *args, case, editable, **kwargs):
+        kwargs.setdefault(
+            "initial",
+            {
+                "version": case.version,
+                "title": case.title,
+                "body": case.body,
+                "urgency": case.urgency,
+            },
+        )
+        super().__init__(*args, **kwargs)
+        for name in ("title", "body", "urgency"):
+            if name not in editable:
+                self.fields[name].disabled = True
+
+
 # --- declared actions ----------------------------------------------------------------------
 
 
@@ -473,6 +497,9 @@ class CommentForm(OnceForm):
 
 class AttachmentForm(OnceForm):
     file = forms.FileField(label=_("附件"))
+    audience = forms.ChoiceField(
+        label=_("可见范围"), choices=Audience.choices, initial=Audience.INTERNAL, required=False
+    )
 
 
 # --- delegations ---------------------------------------------------------------------------

@@ -411,6 +411,8 @@ class CasePage:
     pause_reason: str = ""
     blocked: dict[str, str] = field(default_factory=dict)
     access: object = None
+    revisions: list = field(default_factory=list)
+    may_edit: bool = False
 
 
 def case_for_page(user, pk) -> Case:
@@ -573,6 +575,50 @@ def type_panels(user, case: Case) -> list[dict]:
     ]
 
 
+@dataclass
+class Revision:
+    """One 修改 of a case: who, when, and per field the text with deletions and insertions."""
+
+    event: CaseEvent
+    fields: list[tuple[str, SafeString]]
+
+
+def _diff_html(old: str, new: str) -> SafeString:
+    """Character-level difference (Chinese has no word spaces), escaped, <del>/<ins> marked."""
+    import difflib
+
+    out = []
+    matcher = difflib.SequenceMatcher(None, old, new, autojunk=False)
+    for op, a1, a2, b1, b2 in matcher.get_opcodes():
+        if op == "equal":
+            out.append(escape(old[a1:a2]))
+            continue
+        if a2 > a1:
+            out.append(f"<del>{escape(old[a1:a2])}</del>")
+        if b2 > b1:
+            out.append(f"<ins>{escape(new[b1:b2])}</ins>")
+    return mark_safe("".join(out))
+
+
+def revisions(case: Case, events: list[CaseEvent]) -> list[Revision]:
+    labels = {"title": _("标题"), "body": _("事项内容"), "urgency": _("紧急程度")}
+    found = []
+    for event in events:
+        changes = (event.data or {}).get("changes") if event.action == "update" else None
+        if not changes:
+            continue
+        found.append(
+            Revision(
+                event=event,
+                fields=[
+                    (str(labels.get(name, name)), _diff_html(str(old), str(new)))
+                    for name, (old, new) in changes.items()
+                ],
+            )
+        )
+    return found
+
+
 def readable(user, case: Case, rows) -> list:
     """Comments or attachments of a case the user may read (audience), oldest first."""
     from .access import CaseAccess
@@ -682,6 +728,10 @@ def case_page(user, case: Case) -> CasePage:
         ),
         pause_reason=_pause_reason(case, events) if case.deadline_state == "paused" else "",
         access=access,
+        revisions=revisions(case, events),
+        may_edit=bool(
+            workflow and access.may_edit and workflow.state(case.state).editable - {"attachments"}
+        ),
     )
 
 

@@ -12,7 +12,7 @@ import functools
 from typing import Any
 
 from django.conf import settings
-from django.core.exceptions import ValidationError
+from django.core.exceptions import FieldDoesNotExist, ValidationError
 from django.db import transaction
 from django.db.models import Max
 from django.utils import timezone
@@ -65,7 +65,7 @@ def _next_seq(case: Case) -> int:
     return last + 1
 
 
-def _append_event(
+def append_event(
     case: Case,
     *,
     actor: User | None,
@@ -103,7 +103,7 @@ def _namespace(code: str) -> str:
     return case_type.namespace if case_type else "cases"
 
 
-def _lock(case: Case, version: int | None = None) -> Case:
+def lock_case(case: Case, version: int | None = None) -> Case:
     locked = Case.objects.select_for_update().select_related("owner_unit").get(pk=case.pk)
     if version is not None and locked.version != version:
         raise VersionConflict()
@@ -150,7 +150,7 @@ def available_actions(actor: User, case: Case, access: CaseAccess | None = None)
     return [a for a in workflow.actions_from(case.state) if access.principal_for(a)]
 
 
-def _refuse(actor: User, case, what: str) -> PermissionRefused:
+def refuse(actor: User, case, what: str) -> PermissionRefused:
     refusal = PermissionRefused(_("您无权对该事项执行“%(what)s”。") % {"what": what})
     refusal.audit = (actor, case, what)
     return refusal
@@ -236,7 +236,7 @@ def case_create(
     tasks = todo.tasks_open(case, todo.state_tasks(case, workflow, requested_by=actor, seq=1))
     if tasks:
         data["task_ids"] = [t.pk for t in tasks]
-    _append_event(
+    append_event(
         case, actor=actor, principal=actor, action="create", to_state=case.state, data=data
     )
     search.index_case(case)
@@ -261,31 +261,88 @@ def _create_detail(case: Case, values: dict | None):
 @audits_denials
 @transaction.atomic
 def case_update(
-    *, case: Case, actor: User, version: int, title: str, body: str, urgency: str
+    *,
+    case: Case,
+    actor: User,
+    version: int,
+    title: str,
+    body: str,
+    urgency: str,
+    detail: dict | None = None,
 ) -> Case:
-    case = _lock(case, version)
-    if case.closed or not (
-        case.owner_unit_id in actor.unit_ids
-        or case.assignee_id == actor.pk
-        or actor.has_role(*LEADER_ROLES)
-    ):
-        raise _refuse(actor, case, _("修改"))
+    """Edit a case where its state allows (the drafter after 退回修改, the 处长 at 审核; nothing
+    after the text is frozen). The event keeps old and new values: the page shows the
+    difference (修改留痕)."""
+    case = lock_case(case, version)
+    access = CaseAccess(actor, case)
+    if not access.may_edit:
+        raise refuse(actor, case, _("修改"))
+    state = get_workflow(case.case_type).state(case.state)
+    title = title.strip()
+    if not title:
+        raise GuardFailed(_("标题不能为空。"))
+    check_text_size(body, _("正文"))
     check_content_allowed(case.sensitivity, has_content=bool(body.strip()))
     changes = {
         name: [getattr(case, name), value]
-        for name, value in (("title", title.strip()), ("body", body), ("urgency", urgency))
+        for name, value in (("title", title), ("body", body), ("urgency", urgency))
         if getattr(case, name) != value
     }
-    if not changes:
+    detail_changes = _update_detail(case, detail or {})
+    frozen = [n for n in [*changes, *detail_changes] if n not in state.editable]
+    if frozen:
+        raise TransitionNotAllowed(
+            _("“%(state)s”环节不能再修改：%(fields)s。")
+            % {"state": state.label, "fields": "、".join(_field_label(case, n) for n in frozen)}
+        )
+    if not changes and not detail_changes:
         return case
     for name, (_old, new) in changes.items():
         setattr(case, name, new)
     _bump(case, *changes)
-    _append_event(
-        case, actor=actor, principal=actor, action="update", data={"fields": list(changes)}
+    append_event(
+        case,
+        actor=actor,
+        principal=actor,
+        action="update",
+        data={"fields": [*changes, *detail_changes], "changes": {**changes, **detail_changes}},
     )
     search.index_case(case)
     return case
+
+
+def _field_label(case: Case, name: str) -> str:
+    for model in (Case, getattr(case_type_or_none(case.case_type), "detail_model", None)):
+        if model is None:
+            continue
+        try:
+            return str(model._meta.get_field(name).verbose_name)
+        except FieldDoesNotExist:
+            continue
+    return name
+
+
+def _update_detail(case: Case, values: dict) -> dict:
+    """Apply the type's detail fields; returns {field: [old, new]} of what changed."""
+    case_type = case_type_or_none(case.case_type)
+    row = case_type.detail_of(case) if case_type else None
+    if row is None:
+        if values:
+            raise GuardFailed(_("该类事项没有附加字段。"))
+        return {}
+    changes = {}
+    for name, value in values.items():
+        old = getattr(row, name)
+        if old != value:
+            changes[name] = [str(old), str(value)]
+            setattr(row, name, value)
+    if changes:
+        try:
+            row.full_clean(exclude=["case"])
+        except ValidationError as error:
+            raise GuardFailed("；".join(error.messages)) from None
+        row.save()
+    return changes
 
 
 # --- taking a declared action --------------------------------------------------------------
@@ -302,7 +359,7 @@ def case_perform(
     comment: str = "",
 ) -> Case:
     with transaction.atomic():
-        case = _lock(case, version)
+        case = lock_case(case, version)
         workflow = get_workflow(case.case_type)
         try:
             action = workflow.action(action_code)
@@ -316,7 +373,7 @@ def case_perform(
         access = CaseAccess(actor, case)
         principal = access.principal_for(action)
         if principal is None:
-            raise _refuse(actor, case, action.label)
+            raise refuse(actor, case, action.label)
         principal = principal.user
         params = dict(params or {})
         for param in action.params:
@@ -357,7 +414,7 @@ def case_perform(
         new_tasks = todo.state_changed(case, workflow, from_state, actor=actor, seq=seq)
         if new_tasks:
             ctx.event_data.setdefault("task_ids", []).extend(t.pk for t in new_tasks)
-        _append_event(
+        append_event(
             case,
             actor=actor,
             principal=principal,
@@ -523,14 +580,14 @@ def task_complete(*, task: Task, actor: User, opinion: str, text: str = "") -> T
         if task.state != TaskState.OPEN:
             raise VersionConflict(_("该待办已处理或已撤回，无需重复提交。"))
         if task.assignee_id not in principal_ids(actor):
-            raise _refuse(actor, task.case, TaskKind(task.kind).label)
+            raise refuse(actor, task.case, TaskKind(task.kind).label)
         if opinion not in Opinion.values:
             raise GuardFailed(_("请选择意见。"))
         if task.kind == TaskKind.COUNTERSIGN and opinion not in (Opinion.AGREE, Opinion.DISAGREE):
             raise GuardFailed(_("会签须明确同意或不同意。"))
         if opinion == Opinion.DISAGREE and not text.strip():
             raise GuardFailed(_("不同意须写明理由。"))
-        case = _lock(task.case)
+        case = lock_case(task.case)
         task.state = TaskState.DONE
         task.opinion = opinion
         task.opinion_text = text.strip()
@@ -539,7 +596,7 @@ def task_complete(*, task: Task, actor: User, opinion: str, text: str = "") -> T
         task.read_at = task.read_at or task.completed_at
         task.save()
         principal = task.assignee
-        _append_event(
+        append_event(
             case,
             actor=actor,
             principal=principal,
@@ -579,7 +636,7 @@ def _after_countersign(case: Case, round_: ApprovalRound, actor: User) -> None:
         _close(case)
     seq = _next_seq(case)
     new_tasks = todo.state_changed(case, workflow, from_state, actor=actor, seq=seq)
-    _append_event(
+    append_event(
         case,
         actor=None,
         principal=None,
@@ -601,7 +658,7 @@ def holder_principal(actor: User, case: Case, what: str) -> User:
     """Whom the actor may 加签, 传阅 or 转办 as (see `CaseAccess.holder`)."""
     principal = CaseAccess(actor, case).holder()
     if principal is None:
-        raise _refuse(actor, case, what)
+        raise refuse(actor, case, what)
     return principal.user
 
 
@@ -623,7 +680,7 @@ def case_circulate(
 
 def _fan_out(case, actor, version, users, note, kind, label, code) -> list[Task]:
     with transaction.atomic():
-        case = _lock(case, version)
+        case = lock_case(case, version)
         if case.closed and kind != TaskKind.CIRCULATE:
             raise TransitionNotAllowed(_("事项已办结。"))
         _side_action_offered(case, code, label)
@@ -634,7 +691,7 @@ def _fan_out(case, actor, version, users, note, kind, label, code) -> list[Task]
         seq = _next_seq(case)
         tasks = _create_tasks(case, people, kind, actor, seq, note=note)
         _bump(case)
-        _append_event(
+        append_event(
             case,
             actor=actor,
             principal=principal,
@@ -659,7 +716,7 @@ def task_mark_read(*, case: Case, actor: User) -> int:
 def case_transfer(*, case: Case, actor: User, version: int, to_user: User, reason: str) -> Case:
     """转办: hand the case to another person, with a reason."""
     with transaction.atomic():
-        case = _lock(case, version)
+        case = lock_case(case, version)
         if case.closed:
             raise TransitionNotAllowed(_("事项已办结。"))
         _side_action_offered(case, "transfer", _("转办"))
@@ -686,7 +743,7 @@ def case_transfer(*, case: Case, actor: User, version: int, to_user: User, reaso
         task = _create_tasks(case, [to_user], TaskKind.HANDLE, actor, seq, note=reason)[0]
         case.assignee = to_user
         _bump(case, "assignee")
-        _append_event(
+        append_event(
             case,
             actor=actor,
             principal=principal,
@@ -712,7 +769,7 @@ def _side_action_offered(case: Case, code: str, label) -> None:
 def case_withdraw(*, case: Case, actor: User, version: int) -> Case:
     """撤回: the sender takes back their last step while nobody after them has acted on it."""
     with transaction.atomic():
-        case = _lock(case, version)
+        case = lock_case(case, version)
         last = CaseEvent.objects.filter(case=case).order_by("-seq").first()
         workflow = get_workflow(case.case_type)
         withdrawable = last is not None and (
@@ -759,7 +816,7 @@ def case_withdraw(*, case: Case, actor: User, version: int) -> Case:
         if from_state != case.state:
             rows = todo.state_tasks(case, workflow, requested_by=actor, seq=seq)
             reopened = todo.tasks_open(case, rows)
-        _append_event(
+        append_event(
             case,
             actor=actor,
             principal=actor,
@@ -778,7 +835,7 @@ def case_withdraw(*, case: Case, actor: User, version: int) -> Case:
 
 def _locked_assignment(assignment: Assignment) -> tuple[Assignment, Case]:
     assignment = Assignment.objects.select_for_update().select_related("unit").get(pk=assignment.pk)
-    return assignment, _lock(assignment.case)
+    return assignment, lock_case(assignment.case)
 
 
 @audits_denials
@@ -807,7 +864,7 @@ def assignment_report(
         elif principal is not None:
             principal = principal.user
         if principal is None:
-            raise _refuse(actor, case, _("代录反馈") if on_behalf else _("反馈"))
+            raise refuse(actor, case, _("代录反馈") if on_behalf else _("反馈"))
         report = report.strip()
         if not report:
             raise GuardFailed(_("请填写办理情况。"))
@@ -824,7 +881,7 @@ def assignment_report(
             if assignment.role == AssignmentRole.CO:
                 todo.assignment_tasks_close(assignment, actor=actor)
         _bump(case)
-        _append_event(
+        append_event(
             case,
             actor=actor,
             principal=principal,
@@ -879,13 +936,13 @@ def _assignment_status(assignment, actor, reason, status, code, *, member) -> As
         else:
             principal = actor if access.is_leader else None
         if principal is None:
-            raise _refuse(actor, case, status.label)
+            raise refuse(actor, case, status.label)
         assignment.status = status
         assignment.status_reason = reason.strip()
         assignment.save(update_fields=["status", "status_reason"])
         todo.assignment_tasks_close(assignment, actor=actor, done=member)
         _bump(case)
-        _append_event(
+        append_event(
             case,
             actor=actor,
             principal=principal,
@@ -913,7 +970,7 @@ def assignment_reassign(*, assignment: Assignment, unit, actor: User, reason: st
         if assignment.status not in (AssignmentStatus.OPEN, AssignmentStatus.RETURNED):
             raise VersionConflict(_("该交办已反馈或已改派。"))
         if not CaseAccess(actor, case).may_manage_assignments:
-            raise _refuse(actor, case, _("改派"))
+            raise refuse(actor, case, _("改派"))
         if not reason.strip():
             raise GuardFailed(_("改派须填写理由。"))
         if Assignment.objects.filter(case=case, unit=unit, status=AssignmentStatus.OPEN).exists():
@@ -939,7 +996,7 @@ def assignment_reassign(*, assignment: Assignment, unit, actor: User, reason: st
             ],
         )
         _bump(case)
-        _append_event(
+        append_event(
             case,
             actor=actor,
             principal=actor,
@@ -956,11 +1013,11 @@ def case_urge(
 ) -> Case:
     """催办: remind the units still working (or one of them) with a message."""
     with transaction.atomic():
-        case = _lock(case)
+        case = lock_case(case)
         if case.closed:
             raise TransitionNotAllowed(_("事项已办结。"))
         if not CaseAccess(actor, case).may_manage_assignments:
-            raise _refuse(actor, case, _("催办"))
+            raise refuse(actor, case, _("催办"))
         message = message.strip()
         if not message:
             raise GuardFailed(_("请填写催办内容。"))
@@ -981,7 +1038,7 @@ def case_urge(
             % {"title": case.title, "message": message[:120]},
         )
         _bump(case)
-        _append_event(
+        append_event(
             case,
             actor=actor,
             principal=actor,
@@ -1004,7 +1061,7 @@ def assignment_extension_request(
             raise TransitionNotAllowed(_("该交办已不在办理中。"))
         principal = CaseAccess(actor, case).assignment_member(assignment)
         if principal is None:
-            raise _refuse(actor, case, _("申请延期"))
+            raise refuse(actor, case, _("申请延期"))
         reason = reason.strip()
         if not reason:
             raise GuardFailed(_("申请延期须写明理由。"))
@@ -1032,7 +1089,7 @@ def assignment_extension_request(
             ],
         )[0]
         _bump(case)
-        _append_event(
+        append_event(
             case,
             actor=actor,
             principal=principal.user,
@@ -1053,11 +1110,11 @@ def extension_decide(*, task: Task, actor: User, approve: bool, reason: str) -> 
     date, recorded with who set it) or refuses an extension request, with a reason."""
     with transaction.atomic():
         task = Task.objects.select_for_update().get(pk=task.pk)
-        case = _lock(task.case)
+        case = lock_case(task.case)
         if task.kind != TaskKind.EXTENSION or task.state != TaskState.OPEN:
             raise VersionConflict(_("该延期申请已处理。"))
         if not CaseAccess(actor, case).is_leader:
-            raise _refuse(actor, case, _("审批延期"))
+            raise refuse(actor, case, _("审批延期"))
         reason = reason.strip()
         if not reason:
             raise GuardFailed(_("请填写审批意见。"))
@@ -1071,7 +1128,7 @@ def extension_decide(*, task: Task, actor: User, approve: bool, reason: str) -> 
         if approve:
             data.update(deadlines.set_due(case, task.requested_due, actor=actor))
         _bump(case, *_CASE_MUTABLE)
-        _append_event(
+        append_event(
             case,
             actor=actor,
             principal=actor,
@@ -1099,19 +1156,19 @@ def task_hand(*, task: Task, actor: User, to_user: User) -> Task:
     """处内分办: a head hands the unit's task to one of the unit's people."""
     with transaction.atomic():
         task = Task.objects.select_for_update().select_related("unit").get(pk=task.pk)
-        case = _lock(task.case)
+        case = lock_case(task.case)
         if task.state != TaskState.OPEN or task.unit_id is None:
             raise VersionConflict(_("该待办已处理或已分办。"))
         access = CaseAccess(actor, case)
         if not any(task.unit_id in p.led_unit_ids for p in access.principals):
-            raise _refuse(actor, case, _("分办"))
+            raise refuse(actor, case, _("分办"))
         if task.unit_id not in to_user.unit_ids or not to_user.is_active:
             raise GuardFailed(_("只能分办给本单位人员。"))
         task.assignee = to_user
         task.save(update_fields=["assignee"])
         todo.notify_task(task, case)
         _bump(case)
-        _append_event(
+        append_event(
             case,
             actor=actor,
             principal=actor,
@@ -1131,7 +1188,7 @@ def comment_add(
 ) -> Comment:
     access = CaseAccess(actor, case)
     if not access.visible:
-        raise _refuse(actor, case, _("留言"))
+        raise refuse(actor, case, _("留言"))
     text = text.strip()
     if not text:
         raise GuardFailed(_("留言内容不能为空。"))

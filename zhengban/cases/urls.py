@@ -18,6 +18,7 @@ urlpatterns = [
     path("notifications/read-all/", views.notification_read_all, name="notifications_read_all"),
     path("notifications/<int:pk>/", views.notification_open, name="notification_open"),
     path("<int:pk>/", views.detail, name="detail"),
+    path("<int:pk>/edit/", views.edit, name="edit"),
     path("<int:pk>/actions/<slug:code>/", views.perform, name="perform"),
     path("<int:pk>/tasks/<int:task_pk>/opinion/", views.task_opinion, name="task_opinion"),
     path(

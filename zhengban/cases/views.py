@@ -25,6 +25,8 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from zhengban.accounts.choices import Clearance
 
 from . import delegations, errors, forms, selectors, services
+from .access import CaseAccess
+from .casetypes import case_type_or_none
 from .choices import Audience, TaskKind
 from .diagram import render_svg
 from .errors import CaseError
@@ -195,8 +197,15 @@ def _task_form(task, data=None):
 
 
 def _comment_form(page, token: str):
-    form = forms.CommentForm(initial={"token": token})
-    if page.access.external:
+    return _without_audience(page, forms.CommentForm(initial={"token": token}))
+
+
+def _attachment_form(page, token: str):
+    return _without_audience(page, forms.AttachmentForm(initial={"token": token}))
+
+
+def _without_audience(page, form):
+    if page.access.external:  # what they send is for the owner; the service says so
         del form.fields["audience"]
     return form
 
@@ -252,7 +261,7 @@ def detail(request, pk: int):
             "my_tasks": my_tasks,
             "actions": _action_forms(page, pickers),
             "comment_form": _comment_form(page, token),
-            "attachment_form": forms.AttachmentForm(initial={"token": token + "f"}),
+            "attachment_form": _attachment_form(page, token + "f"),
             "attachments_enabled": _attachments_module() is not None,
             "ordinary_system": settings.CLASSIFIED_SYSTEM_LEVEL < Clearance.SECRET,
             "read_now": read,
@@ -375,7 +384,10 @@ def attachment_add(request, pk: int):
     elif _once(request, form.cleaned_data["token"]):
         try:
             module.attachment_add(
-                case=case, actor=request.user, uploaded_file=form.cleaned_data["file"]
+                case=case,
+                actor=request.user,
+                uploaded_file=form.cleaned_data["file"],
+                audience=form.cleaned_data["audience"] or Audience.INTERNAL,
             )
         except CaseError as error:
             _refused(request, error)
@@ -419,7 +431,15 @@ def create(request):
             request, "cases/create_choose.html", {"workflows": selectors.workflows_sorted()}
         )
     form = forms.CaseCreateForm(request.POST or None, user=request.user)
-    if request.method == "POST" and form.is_valid():
+    case_type_def = case_type_or_none(case_type)
+    detail_form = None
+    if case_type_def and case_type_def.create_form:
+        detail_form = case_type_def.create_form(request.POST or None, prefix="d")
+    if (
+        request.method == "POST"
+        and form.is_valid()
+        and (detail_form is None or detail_form.is_valid())
+    ):
         data = form.cleaned_data
         try:
             case = services.case_create(
@@ -430,6 +450,7 @@ def create(request):
                 sensitivity=data["sensitivity"],
                 owner_unit=data["owner_unit"],
                 actor=request.user,
+                detail=detail_form.cleaned_data if detail_form else None,
             )
         except CaseError as error:
             form.add_error(None, str(error))
@@ -441,12 +462,58 @@ def create(request):
         "cases/create.html",
         {
             "form": form,
+            "detail_form": detail_form,
             "workflow": workflow,
             "ordinary_system": settings.CLASSIFIED_SYSTEM_LEVEL < Clearance.SECRET,
             "classified_rule": errors.CLASSIFIED_RULE,
         },
         status=400 if request.method == "POST" else 200,
     )
+
+
+@login_required
+def edit(request, pk: int):
+    """修改: title, body, urgency and the type's own fields, where the state allows."""
+    case = selectors.case_for_page(request.user, pk)
+    access = CaseAccess(request.user, case)
+    state = selectors.workflow_or_none(case.case_type).state(case.state)
+    if not access.may_edit or not state.editable - {"attachments"}:
+        raise PermissionDenied(_("该事项当前环节不能修改，或您无权修改。"))
+    case_type = case_type_or_none(case.case_type)
+    data = request.POST if request.method == "POST" else None
+    form = forms.CaseEditForm(data, case=case, editable=state.editable)
+    detail_form = None
+    if case_type and case_type.edit_form:
+        detail_form = case_type.edit_form(data, instance=case_type.detail_of(case), prefix="d")
+    if data is not None and form.is_valid() and (detail_form is None or detail_form.is_valid()):
+        values = form.cleaned_data
+        try:
+            services.case_update(
+                case=case,
+                actor=request.user,
+                version=values["version"],
+                title=values["title"],
+                body=values["body"],
+                urgency=values["urgency"],
+                detail=_changed_detail(detail_form),
+            )
+        except CaseError as error:
+            form.add_error(None, str(error))
+        else:
+            messages.success(request, _("已保存修改。"))
+            return redirect("cases:detail", pk=case.pk)
+    return render(
+        request,
+        "cases/edit.html",
+        {"case": case, "form": form, "detail_form": detail_form, "state": state},
+        status=400 if data is not None else 200,
+    )
+
+
+def _changed_detail(detail_form) -> dict | None:
+    if detail_form is None:
+        return None
+    return {name: detail_form.cleaned_data[name] for name in detail_form.changed_data}
 
 
 # --- workflows -------------------------------------------------------------------------------
