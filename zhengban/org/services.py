@@ -80,13 +80,17 @@ class LoadResult:
     def changed(self) -> bool:
         return any(diff.changed for diff in self.diffs)
 
-    def review_lines(self) -> list[str]:
-        """The diff as reviewed: what the page shows and what `digest` covers."""
+    def diff_lines(self) -> list[str]:
         out = []
         for diff in self.diffs:
             if diff.changed:
                 out.append(f"【{diff.name}】")
                 out += ["  " + line for line in diff.lines()]
+        return out
+
+    def review_lines(self) -> list[str]:
+        """The diff as reviewed, with what to check: what `digest` covers."""
+        out = self.diff_lines()
         out += [_("核对提示：%(n)s") % {"n": n} for n in self.notes]
         out += [_("超编提示：%(s)s") % {"s": s} for s in self.shortfalls]
         return out

@@ -244,7 +244,7 @@ def _review(request, result, *, text, title, organization, status=200, error="")
             "target": target,
             "title": title,
             "apply_form": apply_form,
-            "review_lines": result.review_lines(),
+            "diff_lines": result.diff_lines(),
             "error": error,
         },
         status=status,

@@ -415,3 +415,44 @@ def test_unseen_notices_apply_to_a_regulation_written_for_them(db, name):
         assert len(names) == loaded.stated_unit_count == 9
         assert quotas(loaded) == {"administrative": 23, "logistics": 2}
     assert result.notes == []
+
+
+def test_a_notice_in_traditional_characters_matches_units_written_in_simplified(db):
+    """t08 (繁体, the whole list restated) against the same body loaded in simplified."""
+    units = [
+        "办公室",
+        "人事科",
+        "规划发展与信息化科",
+        "财务审计科",
+        "法规科",
+        "体制改革科",
+        "疾病预防控制科",
+        "医政医管科",
+        "基层卫生健康科",
+        "妇幼健康科",
+        "职业健康科",
+        "老龄健康科",
+        "综合监督科",
+    ]
+    numbers = ["一", "二", "三", "四", "五", "六", "七", "八", "九", "十", "十一", "十二", "十三"]
+    regulation = (
+        "广宁市卫生健康委员会主要职责内设机构和人员编制规定\n一、主要职责\n（一）负责卫生健康工作。\n"
+        f"二、内设机构\n根据上述职责，设{len(units)}个内设机构：\n"
+        + "".join(f"（{numbers[i]}）{u}。\n负责{u}工作。\n" for i, u in enumerate(units))
+        + "三、人员编制\n市卫生健康委员会机关行政编制46名，工勤人员编制5名。\n"
+    )
+    loaded = regulation_load(text=regulation, title="规定", actor=None).organization
+    kept = Unit.objects.get(organization=loaded, name="疾病预防控制科")
+    text = (UNSEEN / "t08_guangning-shi-weijianwei-tiaozheng-fanti.txt").read_text(encoding="utf-8")
+
+    result = regulation_load(text=text, title="廣編發〔2020〕9號", actor=None, apply=True)
+
+    assert result.applied and result.organization == loaded, result.lines()
+    assert result.notes == []  # every listed name found, none left out
+    names = internal_names(loaded)
+    assert len(names) == 14
+    # Existing units keep their (simplified) names; the new one is as the notice writes it.
+    assert names[:7] == units[:7] and names[7] == "公共衛生應急管理科" and names[8:] == units[7:]
+    kept.refresh_from_db()
+    assert kept.other_names == ["市愛國衛生運動委員會辦公室"]
+    assert quotas(loaded) == {"administrative": 50, "logistics": 5}

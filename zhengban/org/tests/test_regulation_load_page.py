@@ -187,3 +187,20 @@ def test_tampered_apply_forms_are_refused(client, main_org, sysadmin, fields):
     response = client.post(URL, fields)
     assert response.status_code == 400
     assert Regulation.objects.count() == 1
+
+
+def test_the_review_in_english(client, main_org, sysadmin):
+    from django.utils import translation
+
+    client.force_login(sysadmin)
+    client.post(reverse("i18n:set_language"), {"language": "en", "next": "/"})
+    try:
+        page = client.get(URL)
+        assert "Review the differences" in page.content.decode()
+        review = upload(client, NOTICE)
+        html = review.content.decode()
+        assert f"Amending notice: {MAIN_NAME}" in html
+        assert "Renamed: 新闻处 → 新闻宣传处" in html  # names stay as the regulation writes them
+        assert "The amending notice makes these changes; check them, then apply." in html
+    finally:
+        translation.deactivate()
