@@ -708,8 +708,14 @@ def amend_spec(current: OrgSpec, text: str, parsed: dict) -> AmendedSpec:
         )
         units = units[: last_internal + 1] + new_units + units[last_internal + 1 :]
 
+    # Two active units of one organization may not share a name (the database refuses it).
+    final: dict[str, UnitSpec] = {}
+    for unit in units:
+        if unit_key(unit.name) in final:
+            problems.append(_("调整后有两个名为“%(name)s”的机构") % {"name": unit.name})
+        final.setdefault(unit_key(unit.name), unit)
+
     # 加挂…牌子: a second name for a unit.
-    final = {unit_key(u.name): u for u in units}
     for item in listed:
         unit = final.get(unit_key(str(item["name"])))
         if unit is None:

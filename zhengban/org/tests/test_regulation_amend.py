@@ -456,3 +456,11 @@ def test_a_notice_in_traditional_characters_matches_units_written_in_simplified(
     kept.refresh_from_db()
     assert kept.other_names == ["市愛國衛生運動委員會辦公室"]
     assert quotas(loaded) == {"administrative": 50, "logistics": 5}
+
+
+def test_a_notice_giving_two_units_one_name_is_refused(main_org):
+    clash = NOTICE.replace("外经处更名为对外经济处", "外经处更名为政务公开处")
+    with pytest.raises(RegulationLoadError) as error:
+        regulation_load(text=clash, title="n", actor=None, apply=True)
+    assert "调整后有两个名为“政务公开处”的机构" in str(error.value)
+    assert unit_named("外经处") and Regulation.objects.count() == 1
