@@ -62,6 +62,7 @@ class Face:
     units_per_em: int
     advances: dict[str, float] = field(repr=False)  # char → advance in em
     is_cff: bool = False
+    bold: bool = False  # the bold member of its family (selected with w:b in DOCX)
 
     def has(self, ch: str) -> bool:
         return ch in self.advances
@@ -223,4 +224,5 @@ def face(role: str) -> Face:
         units_per_em=upem,
         advances=advances,
         is_cff="CFF " in font,
+        bold=font["OS/2"].usWeightClass >= 600 if "OS/2" in font else False,
     )

@@ -139,9 +139,13 @@ def test_docx_page_setup_grid_and_fonts(samples):
     assert round(s.top_margin.mm) == 37 and round(s.left_margin.mm) == 28
     assert round(s.right_margin.mm) == 26 and round(s.bottom_margin.mm) == 35
     grid = s._sectPr.find(qn("w:docGrid"))
-    assert grid.get(qn("w:type")) == "linesAndChars"
+    assert grid.get(qn("w:type")) == "lines"
     assert abs(int(grid.get(qn("w:linePitch"))) / 20 - PITCH * MM) < 0.1
     assert abs(d.styles["Normal"].paragraph_format.line_spacing.pt - PITCH * MM) < 0.1
+    # 28 characters a line: 3号 (16 pt) set 0.25 pt tighter, 28 × 15.75 pt ≤ 156 mm < 29 ×
+    spacing = d.styles["Normal"].element.rPr.find(qn("w:spacing"))
+    pitch = 16 + int(spacing.get(qn("w:val"))) / 20
+    assert 28 * pitch <= 156 * MM < 29 * pitch
     texts = [p.text for p in d.paragraphs]
     assert NUMBER in texts
     mark = next(p for p in d.paragraphs if p.text == "沈阳市人民政府办公厅文件")
