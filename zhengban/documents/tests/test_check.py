@@ -4,6 +4,8 @@ from io import BytesIO
 
 import docx
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from zhengban.documents.check import check_document
 from zhengban.documents.content import OfficialDocument, Paragraph
@@ -182,3 +184,22 @@ def test_cli_check_type_option_and_unreadable(tmp_path, capsys):
     err = capsys.readouterr().err.strip().splitlines()
     assert len(err) == 1
     assert run_cli("documents", "check", str(tmp_path / "missing.txt"), "--json") == 2
+
+
+@settings(max_examples=150, deadline=None)
+@given(
+    st.lists(
+        st.one_of(
+            st.text(
+                alphabet="一二三四五六七八九十（）()、.．，,：:。附件号〔〕[]0123456789年月日抄送印发秘密★",
+                max_size=30,
+            ),
+            st.sampled_from(GOOD.splitlines()),
+        ),
+        max_size=30,
+    )
+)
+def test_any_text_parses_and_checks_without_crashing(lines):
+    doc = parse_text("\n".join(lines))
+    for problem in check_document(doc, today=TODAY):
+        assert problem.rule and problem.message and problem.where

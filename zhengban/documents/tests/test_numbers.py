@@ -6,7 +6,7 @@ from django.core.management import call_command
 from hypothesis import given
 from hypothesis import strategies as st
 
-from zhengban.documents.numbers import NumberError, format_number, parse_number
+from zhengban.documents.numbers import DocumentNumber, NumberError, format_number, parse_number
 
 TODAY = date(2026, 3, 1)
 
@@ -81,3 +81,16 @@ def test_cli_parse_number_malformed_exits_2(capsys):
     assert info.value.code == 2
     err = capsys.readouterr().err.strip().splitlines()
     assert len(err) == 1 and "六角括号" in err[0]
+
+
+@given(st.text(alphabet="沈政办发函〔〕[]()（）【】0123456789０１２٣号第二〇 ", max_size=20))
+def test_any_text_either_parses_or_says_why(text):
+    try:
+        n = parse_number(text, today=TODAY)
+    except NumberError as exc:
+        assert exc.code.startswith("number.") and exc.message
+    else:
+        assert n.sequence >= 1 and 1949 <= n.year <= 2026
+        assert parse_number(n.text, today=TODAY) == DocumentNumber(
+            n.organ_code, n.series, n.year, n.sequence
+        )
