@@ -427,7 +427,6 @@ def _footers(document, section, kind: str) -> None:
     _page_field(even, writer)
     if kind == "信函":
         section.different_first_page_header_footer = True  # §10.1: no number on page 1
-    document._zb_footer_used = writer.used
 
 
 def _properties(document, doc: OfficialDocument) -> None:
