@@ -31,6 +31,8 @@ ROWS = [
     Row("cases:inbox", lambda w: "/cases/", get=PAGE),
     # The three administrators manage the system, not its business: they create no cases.
     Row("cases:create", lambda w: "/cases/new/", get=NOT_ADMINS, unsafe=NOT_ADMINS),
+    # The inbox tab as Excel: the user's own rows (an administrator's file is empty).
+    Row("cases:inbox_export", lambda w: "/cases/export.xlsx", get=PAGE),
     Row("cases:search", lambda w: "/cases/search/?q=防汛", get=PAGE),
     Row("cases:types", lambda w: "/cases/types/", get=PAGE),
     Row("cases:workflow", lambda w: "/cases/types/assigned_task/", get=PAGE),
@@ -55,6 +57,13 @@ ROWS = [
         get=expect(MISSING, anonymous=LOGIN),
     ),
     Row("cases:detail", lambda w: f"/cases/{w.case.pk}/", get=CASE_PAGE),
+    # 修改: the case is in handling, where nothing is editable: 403 for those who see it.
+    Row(
+        "cases:edit",
+        lambda w: f"/cases/{w.case.pk}/edit/",
+        get=case_scope(FORBIDDEN),
+        unsafe=case_scope(FORBIDDEN),
+    ),
     Row(
         "cases:perform",
         lambda w: f"/cases/{w.case.pk}/actions/extend/",

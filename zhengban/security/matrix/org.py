@@ -1,7 +1,7 @@
 """The organization: structure for every signed-in user, the roster's personal data per
 need-to-know (the page itself is open), imports for the system administrator."""
 
-from . import API, FORBIDDEN, INVALID, PAGE, Row, expect, only
+from . import API, FORBIDDEN, INVALID, OK, PAGE, Row, expect, only
 
 # 人事处 and office leaders appoint; the empty body is invalid for them.
 APPOINT = only(INVALID, "hr", "office_leader", anonymous=FORBIDDEN)
@@ -18,6 +18,14 @@ ROWS = [
         unsafe=only(INVALID, "system_admin"),
     ),
     Row("org:regulation", lambda w: f"/org/regulation/{w.regulation.pk}/", get=PAGE),
+    # Loading a regulation (or an amending notice) is the system administrator's; the empty
+    # upload is refused as invalid.
+    Row(
+        "org:regulation_load",
+        lambda w: "/org/regulation/load/",
+        get=only(OK, "system_admin"),
+        unsafe=only(INVALID, "system_admin"),
+    ),
     Row("api-org:organization-list", lambda w: "/api/org/organizations/", get=API),
     Row(
         "api-org:organization-detail",

@@ -244,3 +244,71 @@ def test_parse_date():
     for bad in ["9999-12-31", "0001-01-01", "2025-02-30", "20251001", "2025-1-1", "２０２５-01-01"]:
         with pytest.raises(InvalidParameter):
             parse_date(bad, name="start")
+
+
+# --- injection strings in every filter and search box --------------------------------------------
+
+INJECTIONS = [
+    "' OR '1'='1",
+    "1 OR 1=1",
+    "1; DROP TABLE org_person;--",
+    '" OR ""="',
+    "%' OR '%'='",
+    "1 UNION SELECT username, password FROM accounts_user--",
+    "<script>alert(1)</script>",
+    "“><img src=x onerror=alert('政办')>",
+    "\x00",
+    "İ" * 50,
+]
+API_FILTERS = [
+    ("/api/org/units/", ["organization", "kind"]),
+    ("/api/org/duties/", ["unit"]),
+    ("/api/org/appointments/", ["organization", "unit", "person", "active"]),
+    ("/api/org/people/", ["phone", "id_number"]),
+    (
+        "/api/cases/",
+        ["q", "case_type", "state", "urgency", "sensitivity", "unit", "created_from", "due_to"],
+    ),
+]
+SEARCH_PAGES = [
+    ("/cases/", "q"),
+    ("/cases/search/", "q"),
+    ("/org/external/", "q"),
+    ("/routing/", "text"),
+    ("/routing/suggest/", "text"),
+    ("/audit/", "action"),
+    ("/audit/", "actor"),
+]
+
+
+def test_injection_strings_in_api_filters_are_inert(world):
+    client = APIClient()
+    client.force_login(world.users["hr"])
+    baseline = {url: client.get(url).json()["count"] for url, _names in API_FILTERS}
+    people = world.person.__class__.objects.count()
+    for url, names in API_FILTERS:
+        for name in names:
+            for payload in INJECTIONS:
+                response = client.get(url, {name: payload})
+                where = f"{url}?{name}={payload!r}"
+                assert response.status_code in (200, 400), (where, response.status_code)
+                body = response.json()
+                if response.status_code == 200:
+                    # A filter may narrow a list, never widen it.
+                    assert body["count"] <= baseline[url], where
+                else:
+                    assert body["detail"] and body["code"], where
+    assert world.person.__class__.objects.count() == people
+
+
+def test_injection_strings_in_search_boxes_are_inert_and_escaped(client, world):
+    for subject in ("office_leader", "audit_admin"):
+        client.force_login(world.users[subject])
+        for url, name in SEARCH_PAGES:
+            for payload in INJECTIONS:
+                response = client.get(url, {name: payload})
+                where = f"{url}?{name}={payload!r} as {subject}"
+                assert response.status_code in (200, 400, 403), (where, response.status_code)
+                html = response.content.decode()
+                assert "<script>alert(1)</script>" not in html, where
+                assert "<img src=x onerror" not in html, where

@@ -15,6 +15,7 @@ import pytest
 import requests
 import schemathesis
 from django.conf import settings
+from django.db import connection
 from django.middleware.csrf import _get_new_csrf_string
 from django.test import Client, override_settings
 from hypothesis import HealthCheck, Phase, given
@@ -67,6 +68,14 @@ def fuzz_session(django_db_setup, django_db_blocker, live_server, tmp_path_facto
 
         call_command("flush", verbosity=0, interactive=False)
         crypto.reset_cache()
+        if connection.vendor == "postgresql":
+            # The live server's request threads keep their connections (CONN_MAX_AGE): end
+            # them, or the test database cannot be dropped at the end of the session.
+            with connection.cursor() as cursor:
+                cursor.execute(
+                    "SELECT pg_terminate_backend(pid) FROM pg_stat_activity "
+                    "WHERE datname = current_database() AND pid <> pg_backend_pid()"
+                )
 
 
 @pytest.fixture(scope="module")
