@@ -41,6 +41,9 @@ def series_create(*, organization, organ_code: str, name: str, kind: str, actor)
         raise DocumentsError("请填写序列名称（如“发”“函”“纪要”）")
     if name not in KNOWN_SERIES and len(name) > 4:
         raise DocumentsError("序列名称过长")
+    # the kernel's counter key (CaseCounter.case_type) holds 32 characters
+    if len(f"documents:{organ_code}{name}") > 32:
+        raise DocumentsError("机关代字与序列名称合计不能超过22个字")
     with transaction.atomic():
         if DocumentSeries.objects.filter(
             organization=organization, organ_code=organ_code, name=name
