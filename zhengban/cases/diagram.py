@@ -128,7 +128,8 @@ def _rows(workflow: Workflow, layers: dict[str, int], edges: list[Edge]) -> dict
     return rows
 
 
-def render_svg(workflow: Workflow) -> str:
+def render_svg(workflow: Workflow, current: str = "") -> str:
+    """The workflow as SVG; `current` marks the state a case is in (the case page)."""
     edges, inner = _edges(workflow)
     layers = _layers(workflow, edges)
     rows = _rows(workflow, layers, edges)
@@ -277,6 +278,8 @@ def render_svg(workflow: Workflow) -> str:
             classes.append("final")
         if b.waiting:
             classes.append("waiting")
+        if b.code == current:
+            classes.append("current")
         box_parts.append(
             f'<g class="{" ".join(classes)}" data-state="{escape(b.code)}">'
             f'<rect x="{b.x:.1f}" y="{b.y:.1f}" width="{b.w:.1f}" height="{b.h:.1f}" rx="6"/>'
@@ -305,6 +308,7 @@ def render_svg(workflow: Workflow) -> str:
         ".state.initial rect{stroke:#b3261e;stroke-width:2.5}"
         ".state.final rect{fill:#eef1f4;stroke:#1f2328;stroke-width:2}"
         ".state.waiting rect{stroke-dasharray:6 4;fill:#fff8ec}"
+        ".state.current rect{fill:#fdecea;stroke:#b3261e;stroke-width:3}"
         ".state-label{font-weight:600}"
         f".inner{{font-size:{SMALL}px;fill:#5b6470}}"
         ".edge{fill:none;stroke:#5b6470;stroke-width:1.4}"

@@ -48,7 +48,16 @@ from .errors import (
     TransitionNotAllowed,
     VersionConflict,
 )
-from .models import ApprovalRound, Assignment, AssignmentReport, Case, CaseEvent, Comment, Task
+from .models import (
+    ApprovalRound,
+    Assignment,
+    AssignmentReport,
+    Case,
+    CaseEvent,
+    CaseSlot,
+    Comment,
+    Task,
+)
 from .numbering import number_next
 from .policies import principal_ids
 from .workflow import Action, Workflow, get_workflow
@@ -1072,22 +1081,24 @@ def assignment_extension_request(
         if _open_tasks(case, TaskKind.EXTENSION).exists():
             raise GuardFailed(_("已有延期申请待审批。"))
         seq = _next_seq(case)
-        task = todo.tasks_open(
-            case,
-            [
-                todo.unit_task(
-                    case,
-                    case.owner_unit,
-                    TaskKind.EXTENSION,
-                    requested_by=actor,
-                    seq=seq,
-                    heads_only=True,
-                    assignment=assignment,
-                    note=reason,
-                    requested_due=new_due,
-                )
-            ],
-        )[0]
+        fields = {"assignment": assignment, "note": reason, "requested_due": new_due}
+        # The 分管领导 chosen at 交办 decides; without one, the owner unit's head.
+        leader = CaseSlot.objects.filter(case=case, name="leader").select_related("user").first()
+        if leader is not None:
+            row = todo.person_task(
+                case, leader.user, TaskKind.EXTENSION, requested_by=actor, seq=seq, **fields
+            )
+        else:
+            row = todo.unit_task(
+                case,
+                case.owner_unit,
+                TaskKind.EXTENSION,
+                requested_by=actor,
+                seq=seq,
+                heads_only=True,
+                **fields,
+            )
+        task = todo.tasks_open(case, [row])[0]
         _bump(case)
         append_event(
             case,

@@ -138,7 +138,11 @@ def inbox_export(request):
 def _action_forms(page: selectors.CasePage, pickers: forms.Pickers) -> list[dict]:
     case = page.case
     items = []
-    for action in page.actions:
+    state = page.workflow.state(case.state) if page.workflow else None
+    expected = state.expected if state else ""
+    # The action the state waits for comes first and open; the others stay folded.
+    ordered = sorted(page.actions, key=lambda a: a.code != expected)
+    for action in ordered:
         form = forms.ActionForm(case=case, action=action, pickers=pickers)
         items.append(
             {
@@ -148,6 +152,7 @@ def _action_forms(page: selectors.CasePage, pickers: forms.Pickers) -> list[dict
                 "url": reverse("cases:perform", args=[case.pk, action.code]),
                 "simple": not action.params and not action.comment_required,
                 "blocked": page.blocked.get(action.code, ""),
+                "expected": action.code == expected or (not expected and not items),
             }
         )
     kernel = []
@@ -179,18 +184,20 @@ ANSWERED_HERE = {TaskKind.COUNTERSIGN, TaskKind.CONSULT, TaskKind.CIRCULATE, Tas
 
 
 def _answered_here(task) -> bool:
-    return (
-        task.kind in ANSWERED_HERE
-        or task.kind == TaskKind.EXTENSION
-        or (task.unit_id is not None and task.assignee_id is None)
-    )
+    return task.kind in ANSWERED_HERE or task.kind == TaskKind.EXTENSION or _to_hand(task)
+
+
+def _to_hand(task) -> bool:
+    """A unit's task no person has taken yet: its head may hand it on (处内分办). A task for
+    the heads themselves (审核, 确认办结) is answered by the action it waits for."""
+    return task.unit_id is not None and task.assignee_id is None and not task.heads_only
 
 
 def _task_form(task, data=None):
     prefix = f"t{task.pk}"
     if task.kind == TaskKind.EXTENSION:
         return forms.ExtensionDecisionForm(data, prefix=prefix)
-    if task.unit_id is not None and task.assignee_id is None:
+    if _to_hand(task):
         members = selectors.unit_people(task.unit_id)
         return forms.HandForm(data, prefix=prefix, members=members)
     return forms.OpinionForm(data, task=task, prefix=prefix)
@@ -257,6 +264,7 @@ def detail(request, pk: int):
             "p": page,
             "case": case,
             "panels": selectors.type_panels(request.user, case),
+            "diagram": render_svg(page.workflow, current=case.state) if page.workflow else "",
             "assignments": assignments,
             "my_tasks": my_tasks,
             "actions": _action_forms(page, pickers),

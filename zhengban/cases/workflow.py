@@ -120,6 +120,8 @@ class State:
     # Left by the kernel, not by an action: a 会签 round moves the case on when it decides.
     waiting: bool = False
     task: StateTask | None = None
+    # The action the state waits for: the case page opens it first.
+    expected: str = ""
     # Case fields (and "attachments") that may still change in this state.
     editable: frozenset[str] = frozenset()
     side_actions: frozenset[str] = SIDE_ACTIONS
@@ -222,6 +224,10 @@ def validate(workflow: Workflow) -> list[str]:
             errors.append(f"状态 {state.code} 的待办对象 {state.task.to} 未定义")
         if state.side_actions - SIDE_ACTIONS:
             errors.append(f"状态 {state.code} 的辅助操作未定义")
+        if state.expected and state.expected not in {
+            a.code for a in workflow.actions_from(state.code)
+        }:
+            errors.append(f"状态 {state.code} 的预期操作 {state.expected} 不能从该状态执行")
     for action in workflow.actions:
         for permit in action.permits:
             if not _known_relation(permit.relation):
