@@ -33,6 +33,8 @@ logger = logging.getLogger(__name__)
 
 UNSAFE_METHODS = frozenset({"POST", "PUT", "PATCH", "DELETE"})
 DENIED_STATUSES = frozenset({401, 403, 404})
+# Signing out (or in) sends to the login page by design; that is no refusal.
+NOT_A_REFUSAL = frozenset({"accounts:logout", "accounts:login"})
 JSON_ERRORS = {
     400: ("invalid", gettext_lazy("请求无效。")),
     403: ("permission_denied", gettext_lazy("没有权限执行该操作。")),
@@ -95,6 +97,9 @@ class GuardMiddleware:
 
     @staticmethod
     def _denied(request, response) -> bool:
+        match = getattr(request, "resolver_match", None)
+        if match is not None and match.view_name in NOT_A_REFUSAL:
+            return False
         if response.status_code in DENIED_STATUSES:
             return True
         user = getattr(request, "user", None)

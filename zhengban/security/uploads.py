@@ -85,6 +85,33 @@ LABELS = {
     OLE2: "DOC/XLS",
     TEXT: "TXT",
 }
+# What browsers also send for these kinds.
+ALIASES = {
+    TEXT: {
+        "application/csv",
+        "text/comma-separated-values",
+        "text/x-csv",
+        "application/vnd.ms-excel",
+    },
+    JPEG: {"image/jpg"},
+    PNG: {"image/x-png"},
+    DOCX: {"application/zip", "application/x-zip-compressed"},
+    XLSX: {"application/zip", "application/x-zip-compressed"},
+    PPTX: {"application/zip", "application/x-zip-compressed"},
+    OFD: {"application/zip", "application/x-zip-compressed"},
+    OLE2: {"application/vnd.ms-powerpoint", "application/kswps", "application/wps-office.doc"},
+}
+# Declared types a browser would render or run: never accepted, whatever the content.
+RENDERABLE = {
+    "text/html",
+    "application/xhtml+xml",
+    "image/svg+xml",
+    "text/javascript",
+    "application/javascript",
+    "application/x-javascript",
+    "text/xml",
+    "application/xml",
+}
 # Types a browser sends when it does not know: they declare nothing.
 UNDECLARED = {"", "application/octet-stream", "binary/octet-stream", "application/unknown"}
 MACRO_EXTENSIONS = {".docm", ".dotm", ".xlsm", ".xltm", ".xlam", ".pptm", ".potm", ".ppsm"}
@@ -206,7 +233,7 @@ def inspect_upload(name: str, fileobj, declared_type: str | None = None) -> str:
             % {"kind": LABELS[kind], "ext": extension or _("无")}
         )
     declared = (declared_type or "").split(";")[0].strip().lower()
-    if declared not in UNDECLARED and declared not in CONTENT_TYPES[kind]:
+    if _declared_mismatch(declared, kind):
         raise UploadRefused(
             _("文件内容与声明的类型不符：内容为%(kind)s，声明为“%(declared)s”。")
             % {"kind": LABELS[kind], "declared": declared}
@@ -214,6 +241,17 @@ def inspect_upload(name: str, fileobj, declared_type: str | None = None) -> str:
     CHECKS[kind](fileobj)
     fileobj.seek(0)
     return kind
+
+
+def _declared_mismatch(declared: str, kind: str) -> bool:
+    """A declared type that a browser would render, or that names another known kind. Types
+    nobody lists (and browsers' aliases, such as Windows sending CSV as an Excel type) say
+    nothing either way."""
+    if declared in UNDECLARED or declared in CONTENT_TYPES[kind] | ALIASES.get(kind, set()):
+        return False
+    if declared in RENDERABLE:
+        return True
+    return any(declared in types for other, types in CONTENT_TYPES.items() if other != kind)
 
 
 # --- polyglots ---------------------------------------------------------------------------------

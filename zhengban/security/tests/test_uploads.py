@@ -172,6 +172,15 @@ def test_an_image_too_large_in_pixels_is_refused(settings):
 def test_an_image_under_the_wrong_extension_or_type_is_refused():
     assert "扩展名" in refused("a.pdf", image("PNG"))
     assert "声明" in refused("a.png", image("PNG"), "application/pdf")
+    assert "声明" in refused("a.png", image("PNG"), "text/html")
+    assert "声明" in refused("a.png", image("PNG"), "image/svg+xml")
+
+
+def test_browser_aliases_and_unknown_declared_types_are_accepted():
+    assert inspect_upload("a.jpg", io.BytesIO(image("JPEG")), "image/jpg") == "jpeg"
+    csv = io.BytesIO("单位,人数\n".encode())
+    assert inspect_upload("a.csv", csv, "application/vnd.ms-excel") == "text"
+    assert inspect_upload("a.docx", docx(), "application/x-unknown-type") == "docx"
 
 
 # --- PDF -----------------------------------------------------------------------------------------
