@@ -95,15 +95,16 @@ class Case(models.Model):
 
 
 class CaseCounter(models.Model):
-    """Per type and year sequence for human-readable numbers; rows are locked when used."""
+    """The last number of a series in a year (`numbering.number_next`); locked when used.
+    Series are case types and business apps' own (文号: "documents:沈政办发")."""
 
-    case_type = models.CharField(max_length=32)
+    series = models.CharField(max_length=64)
     year = models.PositiveIntegerField()
     last = models.PositiveIntegerField(default=0)
 
     class Meta:
         constraints = [
-            models.UniqueConstraint(fields=["case_type", "year"], name="case_counter_unique")
+            models.UniqueConstraint(fields=["series", "year"], name="case_counter_unique")
         ]
 
 

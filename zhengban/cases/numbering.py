@@ -11,24 +11,26 @@ from django.db.models import F
 
 from .models import CaseCounter
 
+SERIES_MAX_LENGTH = CaseCounter._meta.get_field("series").max_length
+
 
 def number_next(*, series: str, year: int) -> int:
     """The next number of `series` in `year` (1, 2, 3 …), locked until the transaction ends."""
     if not transaction.get_connection().in_atomic_block:
         raise RuntimeError("number_next must run inside the caller's transaction")
-    counter = CaseCounter.objects.select_for_update().filter(case_type=series, year=year).first()
+    counter = CaseCounter.objects.select_for_update().filter(series=series, year=year).first()
     if counter is None:
         try:
             with transaction.atomic():
-                CaseCounter.objects.create(case_type=series, year=year, last=0)
+                CaseCounter.objects.create(series=series, year=year, last=0)
         except IntegrityError:
             pass  # another transaction created it first; wait for its lock
-        counter = CaseCounter.objects.select_for_update().get(case_type=series, year=year)
+        counter = CaseCounter.objects.select_for_update().get(series=series, year=year)
     CaseCounter.objects.filter(pk=counter.pk).update(last=F("last") + 1)
     return counter.last + 1
 
 
 def number_peek(*, series: str, year: int) -> int:
     """The last number allocated (0 when none), for displays; never use it to allocate."""
-    row = CaseCounter.objects.filter(case_type=series, year=year).values_list("last", flat=True)
+    row = CaseCounter.objects.filter(series=series, year=year).values_list("last", flat=True)
     return next(iter(row), 0)

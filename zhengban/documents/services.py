@@ -7,7 +7,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from zhengban.audit.services import audit_record
-from zhengban.cases.numbering import number_next
+from zhengban.cases.numbering import SERIES_MAX_LENGTH, number_next
 
 from .content import OfficialDocument
 from .models import (
@@ -41,9 +41,9 @@ def series_create(*, organization, organ_code: str, name: str, kind: str, actor)
         raise DocumentsError("请填写序列名称（如“发”“函”“纪要”）")
     if name not in KNOWN_SERIES and len(name) > 4:
         raise DocumentsError("序列名称过长")
-    # the kernel's counter key (CaseCounter.case_type) holds 32 characters
-    if len(f"documents:{organ_code}{name}") > 32:
-        raise DocumentsError("机关代字与序列名称合计不能超过22个字")
+    # the kernel's allocator keys series by a bounded string
+    if len(f"documents:{organ_code}{name}") > SERIES_MAX_LENGTH:
+        raise DocumentsError(f"机关代字与序列名称合计不能超过{SERIES_MAX_LENGTH - 10}个字")
     with transaction.atomic():
         if DocumentSeries.objects.filter(
             organization=organization, organ_code=organ_code, name=name
