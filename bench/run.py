@@ -19,6 +19,7 @@ BENCHES = [
     ("duty router", ["bench_routing.py"]),
     ("working-day calendar", ["bench_calendar.py"]),
     ("audit chain", ["bench_audit.py"]),
+    ("official documents", ["bench_documents.py"]),
     ("case kernel", ["bench_cases.py", "--cases", os.environ.get("BENCH_CASES", "1000000")]),
 ]
 
