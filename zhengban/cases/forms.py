@@ -199,10 +199,14 @@ class InboxFilterForm(forms.Form):
 
 
 def sensitivity_choices(user) -> list[tuple[int, str]]:
-    """Levels the user may create: within their clearance and what the deployment may hold
-    (an ordinary system: 公开 and 内部; classified paper is registered as metadata elsewhere)."""
-    ceiling = max(Clearance.INTERNAL, settings.CLASSIFIED_SYSTEM_LEVEL)
-    return [(v, label) for v, label in Clearance.choices if v <= min(user.clearance, ceiling)]
+    """The 密级 the user may give: 无 (not a state secret — 内部 for office staff, 公开 for
+    someone cleared only for public content), or 秘密/机密/绝密 within their clearance and
+    what the deployment may hold (an ordinary system registers classified paper only as
+    metadata). 公开 is not a 密级: 公开属性 is a field of the documents that need it."""
+    top = min(user.clearance, max(Clearance.INTERNAL, settings.CLASSIFIED_SYSTEM_LEVEL))
+    plain = Clearance.INTERNAL if top >= Clearance.INTERNAL else Clearance.PUBLIC
+    secret = [(v, label) for v, label in Clearance.choices if Clearance.SECRET <= v <= top]
+    return [(plain, _("无")), *secret]
 
 
 class CaseCreateForm(forms.Form):
@@ -217,6 +221,7 @@ class CaseCreateForm(forms.Form):
     def __init__(self, *args, user, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["sensitivity"].choices = sensitivity_choices(user)
+        self.fields["sensitivity"].initial = self.fields["sensitivity"].choices[0][0]
         self.units = {str(u.pk): u for u in selectors.creatable_units(user)}
         self.fields["owner_unit"].choices = [(k, u.name) for k, u in self.units.items()]
         if len(self.units) == 1:

@@ -858,19 +858,21 @@ def sensitivity_options(response) -> list[str]:
 def test_create_form_limits_sensitivity_and_units(client, office, settings):
     settings.CLASSIFIED_SYSTEM_LEVEL = 0
     url = reverse("cases:create") + "?type=assigned_task"
+    # 密级 offers 无 (内部 for office staff, 公开 for those cleared only for it), never 公开.
     login(client, office.low)
     assert sensitivity_options(client.get(url)) == ["0"]
     login(client, office.clerk)
     response = client.get(url)
-    assert sensitivity_options(response) == ["0", "1"]
+    assert sensitivity_options(response) == ["1"]
+    assert '<option value="1" selected>无</option>' in response.content.decode()
     html = response.content.decode()
     assert 'data-testid="classified-hint"' in html and "保守国家秘密法" in html
     owner = html.split('name="owner_unit"')[1].split("</select>")[0]
     assert "市政府督查室" in owner and "农经处" not in owner
     login(client, office.leader)  # cleared for 绝密, but the system is not a classified one
-    assert sensitivity_options(client.get(url)) == ["0", "1"]
+    assert sensitivity_options(client.get(url)) == ["1"]
     settings.CLASSIFIED_SYSTEM_LEVEL = Clearance.CONFIDENTIAL
-    assert sensitivity_options(client.get(url)) == ["0", "1", "2", "3"]
+    assert sensitivity_options(client.get(url)) == ["1", "2", "3"]
 
 
 def test_create_form_loads_the_routing_suggestions(client, office):
