@@ -10,8 +10,8 @@ pattern), says how to build a concrete URL from the test office (`World` in
 
 `zhengban/security/tests/test_matrix.py` walks every pattern of the resolver, fails naming
 each pattern without a row, and checks every cell against the running app. For a denied
-unsafe request it also checks that no business row changed and that an `audit.denied`
-record was written.
+unsafe request it also checks that no business row changed and, for a signed-in subject, that
+an `audit.denied` record was written (anonymous attempts are not recorded).
 
 A new app adds `matrix/<app>.py` with its rows and lists the module in `MODULES`.
 """
