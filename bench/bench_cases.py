@@ -951,6 +951,7 @@ class Row:
         self.bare: list[float] = []
         self.queries = self.bare_queries = 0
         self.captured: list[dict] = []
+        self.error = ""
 
     @property
     def ratio(self) -> float | None:
@@ -984,7 +985,12 @@ class Row:
             self.bare_queries = len(captured.captured_queries)
 
     def over(self) -> bool:
-        return self.target is not None and self.ratio is not None and self.ratio > self.target
+        return (
+            not self.error
+            and self.target is not None
+            and self.ratio is not None
+            and self.ratio > self.target
+        )
 
 
 def measure(args, db_path, office: Office, showcase, generated, setup_seconds) -> None:
@@ -1261,7 +1267,12 @@ def measure(args, db_path, office: Office, showcase, generated, setup_seconds) -
 
     for row in results:
         began = time.perf_counter()
-        row.run(args.requests, warmup=5 if row is floor else 2)
+        try:
+            row.run(args.requests, warmup=5 if row is floor else 2)
+        except Exception as error:  # the kernel is someone's work in progress: report, go on
+            row.error = f"{type(error).__name__}: {error}"
+            print(f"  FAILED {row.label}: {row.error}", flush=True)
+            continue
         print(f"  measured {row.label} ({time.perf_counter() - began:.1f} s)", flush=True)
     floor_p50 = percentile(floor.values, 50)
 
@@ -1301,6 +1312,9 @@ def measure(args, db_path, office: Office, showcase, generated, setup_seconds) -
         if row.group != group and group is not None:
             print()
         group = row.group
+        if row.error or not row.values:
+            print(f"{pad(row.label, 44)} {pad(row.rows_text, 26)} failed: {row.error[:120]}")
+            continue
         p50, p95 = percentile(row.values, 50), percentile(row.values, 95)
         if row.bare:
             b50, b95 = percentile(row.bare, 50), percentile(row.bare, 95)
