@@ -24,7 +24,7 @@ from zhengban.accounts.choices import LEADER_ROLES
 
 from .choices import AssignmentRole, AssignmentStatus, TaskState
 from .models import Assignment, Case, CaseSlot, Task
-from .policies import principal_ids
+from .policies import delegation_scopes
 
 # Assignment states in which a unit still works on the case (a lead that has reported is
 # the lead until the case moves on).
@@ -43,6 +43,11 @@ class Principal:
     roles: frozenset[str]
     # Belongs to external handling units only: works on its assignments, never as the owner.
     external: bool
+    # The case types the user acts in as this principal (委托 by type); empty: all.
+    case_types: frozenset[str] = frozenset()
+
+    def covers(self, case_type: str) -> bool:
+        return not self.case_types or case_type in self.case_types
 
     @property
     def pk(self) -> int:
@@ -63,7 +68,8 @@ def principals_of(user, on: datetime.date | None = None) -> list[Principal]:
     from zhengban.accounts.models import RoleGrant, UnitMembership, User
     from zhengban.org.choices import UnitKind
 
-    ids = principal_ids(user, on)
+    scopes = delegation_scopes(user, on)
+    ids = list(scopes)
     users = {user.pk: user}
     if len(ids) > 1:
         users.update({u.pk: u for u in User.objects.filter(pk__in=ids[1:])})
@@ -93,12 +99,21 @@ def principals_of(user, on: datetime.date | None = None) -> list[Principal]:
             led_unit_ids=frozenset(led[pk]),
             roles=frozenset(roles[pk]),
             external=bool(units[pk]) and not internal[pk],
+            case_types=scopes[pk],
         )
         for pk in ids
         if pk in users
     ]
     user._principals = (on, result)
     return result
+
+
+def is_external(user) -> bool:
+    """Belongs to external handling units only (a contact of 市直部门 or 区县政府)."""
+    from zhengban.org.choices import UnitKind
+
+    kinds = set(user.memberships.values_list("unit__kind", flat=True))
+    return bool(kinds) and kinds <= {UnitKind.EXTERNAL}
 
 
 # --- relations: how a principal relates to a case; apps register more -----------------------
@@ -174,7 +189,11 @@ class CaseAccess:
     def __init__(self, user, case: Case):
         self.user = user
         self.case = case
-        self.principals = principals_of(user) if user.is_authenticated else []
+        self.principals = [
+            p
+            for p in (principals_of(user) if user.is_authenticated else [])
+            if p.covers(case.case_type)
+        ]
         self.ids = [p.pk for p in self.principals]
         self.unit_ids = frozenset().union(*(p.unit_ids for p in self.principals))
         self.led_unit_ids = frozenset().union(*(p.led_unit_ids for p in self.principals))

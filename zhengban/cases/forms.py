@@ -522,7 +522,14 @@ class DelegationForm(forms.Form):
         self.fields["delegate"].choices = [
             (k, label) for k, label in self.fields["delegate"].choices if k != str(user.pk)
         ]
-        self.order_fields(["delegate", "start", "end", "reason"])
+        self.fields["case_types"] = forms.MultipleChoiceField(
+            label=_("委托事项类型"),
+            required=False,
+            help_text=_("不选即委托全部事项。"),
+            choices=[(w.case_type, w.label) for w in selectors.workflows_sorted()],
+            widget=forms.CheckboxSelectMultiple,
+        )
+        self.order_fields(["delegate", "start", "end", "case_types", "reason"])
         today = timezone.localdate()
         self.fields["start"].initial = today
         self.fields["end"].initial = today + datetime.timedelta(days=6)

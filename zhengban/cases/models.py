@@ -321,6 +321,8 @@ class Delegation(models.Model):
     start = models.DateField(_("开始日期"))
     end = models.DateField(_("结束日期"))
     reason = models.CharField(_("事由"), max_length=200)
+    # The case types delegated; empty: all of the delegator's work.
+    case_types = models.JSONField(_("委托事项类型"), default=list, blank=True)
     revoked = models.BooleanField(default=False)
     created_at = models.DateTimeField(auto_now_add=True)
 

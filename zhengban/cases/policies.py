@@ -23,16 +23,38 @@ from .models import Assignment, Case, Delegation, Task
 
 def principal_ids(user, on: date | None = None) -> list[int]:
     """The user and everyone whose delegation (委托) to the user is in force on `on`."""
+    return list(delegation_scopes(user, on))
+
+
+def delegation_scopes(user, on: date | None = None) -> dict[int, frozenset[str]]:
+    """{principal id: the case types they act in for the user}; an empty set is all of
+    them (the user themself, and a delegation of all of one's work). One query, cached."""
     if not user.is_authenticated:
-        return []
-    cache_attr = "_principal_ids"
+        return {}
+    cache_attr = "_delegation_scopes"
     on = on or timezone.localdate()
     cached = getattr(user, cache_attr, None)
     if cached and cached[0] == on:
         return cached[1]
-    ids = [user.pk, *active_delegations(user, on).values_list("delegator_id", flat=True)]
-    setattr(user, cache_attr, (on, ids))
-    return ids
+    scopes = {user.pk: frozenset()}
+    for delegator_id, types in active_delegations(user, on).values_list(
+        "delegator_id", "case_types"
+    ):
+        scopes.setdefault(delegator_id, frozenset(types or ()))
+    setattr(user, cache_attr, (on, scopes))
+    return scopes
+
+
+def scoped(scopes: dict[int, frozenset[str]], term, field: str = "case_type") -> Q:
+    """`term(ids)` for the principals acting in every case type, OR-ed with it narrowed to
+    their case types (`field`: the path to the case type) for those whose delegation names
+    some."""
+    everything = [pk for pk, types in scopes.items() if not types]
+    condition = term(everything)
+    for pk, types in scopes.items():
+        if types:
+            condition |= term([pk]) & Q(**{f"{field}__in": sorted(types)})
+    return condition
 
 
 def active_delegations(user, on: date) -> QuerySet[Delegation]:
@@ -54,17 +76,24 @@ def cases_visible_to(user, queryset: QuerySet[Case] | None = None) -> QuerySet[C
     queryset = queryset.filter(sensitivity__lte=user.clearance)
     if user.has_role(*LEADER_ROLES):
         return queryset
-    ids = principal_ids(user)
-    unit_ids = _unit_ids_of(ids, user)
     # A withdrawn task never reached its addressee and grants nothing (CaseAccess: the same).
     tasks = Task.objects.filter(case=OuterRef("pk")).exclude(state=TaskState.WITHDRAWN)
-    scope = Q(creator_id__in=ids) | Q(assignee_id__in=ids)
-    scope |= Exists(tasks.filter(assignee_id__in=ids))
-    if unit_ids:
-        scope |= Q(owner_unit_id__in=unit_ids)
-        scope |= Exists(Assignment.objects.filter(case=OuterRef("pk"), unit_id__in=unit_ids))
-        scope |= Exists(tasks.filter(assignee__isnull=True, unit_id__in=unit_ids))
-    return queryset.filter(scope)
+
+    def term(ids: list[int]) -> Q:
+        if not ids:
+            return Q(pk__in=[])
+        unit_ids = _unit_ids_of(ids, user)
+        condition = Q(creator_id__in=ids) | Q(assignee_id__in=ids)
+        condition |= Exists(tasks.filter(assignee_id__in=ids))
+        if unit_ids:
+            condition |= Q(owner_unit_id__in=unit_ids)
+            condition |= Exists(
+                Assignment.objects.filter(case=OuterRef("pk"), unit_id__in=unit_ids)
+            )
+            condition |= Exists(tasks.filter(assignee__isnull=True, unit_id__in=unit_ids))
+        return condition
+
+    return queryset.filter(scoped(delegation_scopes(user), term))
 
 
 def case_get_for(user, pk, queryset: QuerySet[Case] | None = None) -> Case:

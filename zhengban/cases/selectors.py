@@ -56,7 +56,13 @@ from .models import (
     Notification,
     Task,
 )
-from .policies import case_get_for, cases_visible_to, principal_ids
+from .policies import (
+    case_get_for,
+    cases_visible_to,
+    delegation_scopes,
+    principal_ids,
+    scoped,
+)
 from .workflow import Action, Workflow, all_workflows, get_workflow
 
 # Due within this many working days shows amber (临期).
@@ -196,13 +202,21 @@ def my_tasks(user, ids: list[int] | None = None) -> QuerySet[Task]:
     """Open tasks addressed to the user (or a delegator): their own, and their units' not
     yet handed to a person — the heads' only where the task is for heads."""
     ids = principal_ids(user) if ids is None else ids
-    unit_ids, led_ids = _principal_units(user, ids)
-    mine = Q(assignee_id__in=ids)
-    if unit_ids:
-        mine |= Q(assignee__isnull=True, unit_id__in=unit_ids, heads_only=False)
-    if led_ids:
-        mine |= Q(assignee__isnull=True, unit_id__in=led_ids, heads_only=True)
-    return Task.objects.filter(mine, state=TaskState.OPEN)
+
+    def term(principals: list[int]) -> Q:
+        if not principals:
+            return Q(pk__in=[])
+        unit_ids, led_ids = _principal_units(user, principals)
+        mine = Q(assignee_id__in=principals)
+        if unit_ids:
+            mine |= Q(assignee__isnull=True, unit_id__in=unit_ids, heads_only=False)
+        if led_ids:
+            mine |= Q(assignee__isnull=True, unit_id__in=led_ids, heads_only=True)
+        return mine
+
+    scopes = {pk: types for pk, types in delegation_scopes(user).items() if pk in ids}
+    tasks = Task.objects.filter(state=TaskState.OPEN)
+    return tasks.filter(scoped(scopes, term, field="case__case_type"))
 
 
 def _principal_units(user, ids: list[int]) -> tuple[set[int], set[int]]:
@@ -210,7 +224,7 @@ def _principal_units(user, ids: list[int]) -> tuple[set[int], set[int]]:
         return set(user.unit_ids), set(user.led_unit_ids)
     from .access import principals_of
 
-    principals = principals_of(user)
+    principals = [p for p in principals_of(user) if p.pk in ids]
     return (
         set().union(*(p.unit_ids for p in principals)),
         set().union(*(p.led_unit_ids for p in principals)),

@@ -603,6 +603,7 @@ def delegation_list(request):
                 start=data["start"],
                 end=data["end"],
                 reason=data["reason"],
+                case_types=data["case_types"],
                 actor=request.user,
             )
         except CaseError as error:

@@ -7,7 +7,7 @@ from django.utils import timezone
 
 from zhengban.audit.models import AuditRecord
 from zhengban.cases import delegations, errors
-from zhengban.cases.models import Delegation
+from zhengban.cases.models import Case, Delegation
 from zhengban.cases.policies import principal_ids
 
 from .test_kernel import new_case, perform
@@ -117,3 +117,46 @@ def test_delegate_acts_for_the_delegator_and_both_are_recorded(office):
     case = perform(case, "send_back", fresh(office.farmer), comment="代为退回")
     event = case.events.get(action="send_back")
     assert (event.actor, event.on_behalf_of) == (office.farmer, office.head)
+
+
+def test_delegation_rules_rank_circle_scope_and_bell(office):
+    from zhengban.cases import selectors
+    from zhengban.cases.access import CaseAccess
+    from zhengban.cases.models import Notification
+
+    today = datetime.date.today()
+
+    def give(delegator, delegate, **kwargs):
+        return delegations.delegation_create(
+            delegator=delegator,
+            delegate=delegate,
+            start=today,
+            end=today,
+            reason="出差",
+            actor=delegator,
+            **kwargs,
+        )
+
+    with pytest.raises(errors.PermissionRefused, match="职级高于"):
+        give(office.clerk, office.leader)  # staff may not hand work up to a leader
+    give(office.head, office.clerk, case_types=["assigned_task"])
+    assert Notification.objects.filter(recipient=office.clerk, kind="delegation").exists()
+    give(office.leader, office.deputy)
+    with pytest.raises(errors.GuardFailed, match="相互委托"):
+        give(office.deputy, office.leader)
+    with pytest.raises(errors.GuardFailed, match="未知的事项类型"):
+        give(office.deputy2, office.deputy, case_types=["nothing"])
+    # A delegation by type: the delegate acts for the head in 交办事项 only.
+    case = new_case(office)
+    perform(case, "submit", office.clerk)
+    case.refresh_from_db()
+    assert [p.pk for p in CaseAccess(office.clerk, case).principals] == [
+        office.clerk.pk,
+        office.head.pk,
+    ]
+    assert case.number in set(
+        selectors.inbox_queryset(office.clerk, "todo").values_list("number", flat=True)
+    )
+    other = Case.objects.get(pk=case.pk)
+    other.case_type = "other_type"  # as if it were another type: the head's delegation stops
+    assert [p.pk for p in CaseAccess(office.clerk, other).principals] == [office.clerk.pk]

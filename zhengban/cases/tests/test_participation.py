@@ -245,7 +245,7 @@ def test_the_case_page_queries_do_not_grow_with_delegations(
 
     with CaptureQueriesContext(connection) as plain:
         assert client.get(url).status_code == 200
-    for giver in (office.clerk, office.low):
+    for giver in (office.leader, office.deputy):
         delegations.delegation_create(
             delegator=giver,
             delegate=office.head,
