@@ -827,6 +827,40 @@ def highlight(text: str, query: str) -> SafeString:
     return mark_safe("".join(out))
 
 
+# --- 工作台 ------------------------------------------------------------------------------------
+
+
+@dataclass
+class Workbench:
+    todo: int
+    toread: int
+    overdue: int
+    due_soon: int
+    next_due: list
+    notices: list
+    yesterday: datetime.date  # 逾期 links to 待办 due up to yesterday
+    soon: datetime.date
+
+
+def workbench(user, today: datetime.date | None = None) -> Workbench:
+    """The home page's counts (待办, 待阅, and of the 待办 those 逾期 and 临期), the next
+    deadlines among them and the latest notices — a fixed number of queries."""
+    today = today or timezone.localdate()
+    todo = inbox_queryset(user, "todo")
+    soon = due_soon_cutoff(today)
+    next_due = decorate_rows(todo.filter(due_date__isnull=False).order_by("due_date", "pk")[:5])
+    return Workbench(
+        todo=todo.count(),
+        toread=inbox_queryset(user, "toread").count(),
+        overdue=todo.filter(due_date__lt=today).count(),
+        due_soon=todo.filter(due_date__gte=today, due_date__lte=soon).count(),
+        next_due=next_due,
+        notices=list(notifications_of(user)[:5]),
+        yesterday=today - datetime.timedelta(days=1),
+        soon=soon,
+    )
+
+
 # --- delegations and notifications -----------------------------------------------------------
 
 
