@@ -7,7 +7,7 @@ lets exactly one of several parallel submissions commit. The others raise
 `DuplicateSubmission` and roll back with nothing written, on SQLite (writers queue) and on
 PostgreSQL (the second INSERT waits on the first's index entry, then fails).
 
-    # template:  <form method="post">{% csrf_token %}{% form_token "cases.comment:"|add:case.pk %}
+    # template:  <form method="post">{% csrf_token %}{% form_token "cases.comment" case.pk %}
     # view:
     with transaction.atomic():
         form_token_spend(request.POST.get(FIELD), user=request.user, purpose=f"cases.comment:{pk}")

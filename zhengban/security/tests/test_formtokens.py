@@ -139,8 +139,8 @@ def test_the_template_tag_renders_a_hidden_token():
     user = make_user(Role.STAFF)
     request = RequestFactory().get("/")
     request.user = user
-    html = Template('{% load security %}{% form_token "cases.comment:42" %}').render(
-        Context({"request": request})
+    html = Template('{% load security %}{% form_token "cases.comment" pk %}').render(
+        Context({"request": request, "pk": 42})
     )
     assert html.startswith('<input type="hidden" name="form_token" value="')
     token = html.split('value="')[1].split('"')[0]
