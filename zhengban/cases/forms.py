@@ -270,13 +270,49 @@ def choice_options(case, action: Action, param: Param) -> list[tuple[str, str]]:
     return [(str(v), str(label)) for v, label in declared]
 
 
+# The form fields a 常用意见 may fill: picked from a list, or typed.
+PHRASE_TARGETS = ("text", "comment", "reason")
+
+
+class PhraseMixin:
+    """Adds a 常用意见 picker to a form's opinion field: with scripts it fills the text box;
+    without, a picked phrase stands in for an empty text."""
+
+    def add_phrase_field(self):
+        target = next((n for n in PHRASE_TARGETS if n in self.fields), None)
+        if target is None:
+            return
+        self.phrase_target = target
+        self.fields["phrase"] = forms.CharField(
+            label=_("常用意见"), required=False, max_length=200, widget=forms.Select
+        )
+        order = list(self.fields)
+        order.remove("phrase")
+        order.insert(order.index(target), "phrase")
+        self.order_fields(order)
+
+    def offer(self, phrases) -> None:
+        if "phrase" in self.fields:
+            widget = self.fields["phrase"].widget
+            widget.choices = [("", _("选择常用意见…")), *((p, p) for p in phrases)]
+            widget.attrs["data-phrase-for"] = self[self.phrase_target].auto_id
+
+    def clean(self):
+        cleaned = super().clean()
+        target = getattr(self, "phrase_target", None)
+        if target and not (cleaned.get(target) or "").strip() and cleaned.get("phrase"):
+            cleaned[target] = cleaned["phrase"]
+            self.errors.pop(target, None)
+        return cleaned
+
+
 class VersionedForm(forms.Form):
     """Carries the case version the page was rendered with: a stale form is a conflict."""
 
     version = forms.IntegerField(widget=forms.HiddenInput, min_value=1)
 
 
-class ActionForm(VersionedForm):
+class ActionForm(PhraseMixin, VersionedForm):
     """A declared workflow action: one field per `Action.params`, plus the comment."""
 
     RESERVED = {"version", "comment"}
@@ -293,6 +329,7 @@ class ActionForm(VersionedForm):
             required=action.comment_required,
             widget=forms.Textarea(attrs={"rows": 2}),
         )
+        self.add_phrase_field()
 
     def _field(self, param: Param) -> forms.Field:
         label, required = param.label, param.required
@@ -387,7 +424,7 @@ OPINIONS_BY_KIND = {
 }
 
 
-class OpinionForm(forms.Form):
+class OpinionForm(PhraseMixin, forms.Form):
     opinion = forms.ChoiceField(label=_("意见"), widget=forms.RadioSelect)
     text = forms.CharField(
         label=_("意见内容"), required=False, widget=forms.Textarea(attrs={"rows": 3})
@@ -398,6 +435,7 @@ class OpinionForm(forms.Form):
         allowed = OPINIONS_BY_KIND.get(task.kind, tuple(Opinion))
         self.fields["opinion"].choices = [(o.value, o.label) for o in allowed]
         self.fields["opinion"].initial = allowed[0].value
+        self.add_phrase_field()
 
 
 class ReportForm(forms.Form):
@@ -425,7 +463,7 @@ class UrgeForm(forms.Form):
     )
 
 
-class ExtensionDecisionForm(forms.Form):
+class ExtensionDecisionForm(PhraseMixin, forms.Form):
     decision = forms.ChoiceField(
         label=_("审批"),
         choices=[("approve", _("同意延期")), ("refuse", _("不同意"))],
@@ -433,6 +471,10 @@ class ExtensionDecisionForm(forms.Form):
         initial="approve",
     )
     reason = forms.CharField(label=_("审批意见"), widget=forms.Textarea(attrs={"rows": 2}))
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.add_phrase_field()
 
 
 class HandForm(forms.Form):

@@ -338,6 +338,20 @@ class Delegation(models.Model):
         ]
 
 
+class OpinionPhrase(models.Model):
+    """常用意见: a person's own frequent opinion texts, offered in every opinion form."""
+
+    user = models.ForeignKey(USER, on_delete=models.CASCADE, related_name="opinion_phrases")
+    text = models.CharField(_("常用意见"), max_length=200)
+    position = models.PositiveSmallIntegerField(default=0)
+
+    class Meta:
+        ordering = ["user", "position", "pk"]
+        constraints = [
+            models.UniqueConstraint(fields=["user", "text"], name="opinion_phrase_unique")
+        ]
+
+
 class Notification(models.Model):
     """An in-app message (the bell); `dedupe_key` makes reminder sweeps idempotent."""
 

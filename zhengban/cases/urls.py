@@ -13,6 +13,7 @@ urlpatterns = [
     path("types/<slug:case_type>/", views.workflow, name="workflow"),
     path("types/<slug:case_type>/diagram.svg", views.workflow_svg, name="workflow_svg"),
     path("delegations/", views.delegation_list, name="delegations"),
+    path("phrases/", views.phrase_list, name="phrases"),
     path("delegations/<int:pk>/revoke/", views.delegation_revoke, name="delegation_revoke"),
     path("notifications/", views.notification_list, name="notifications"),
     path("notifications/read-all/", views.notification_read_all, name="notifications_read_all"),

@@ -23,6 +23,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from zhengban.accounts.choices import Clearance
+from zhengban.security.validation import parse_id
 
 from . import delegations, errors, forms, selectors, services
 from .access import CaseAccess
@@ -31,6 +32,7 @@ from .choices import Audience, TaskKind
 from .diagram import render_svg
 from .errors import CaseError
 from .models import Assignment, Delegation, Notification, Task
+from .phrases import phrase_add, phrase_delete, phrases_of
 
 PAGE_SIZE = 25
 ONCE_KEY = "cases_used_form_tokens"
@@ -255,7 +257,15 @@ def detail(request, pk: int):
             if ok
         ]
         assignments.append(view)
+    phrases = phrases_of(request.user)
     my_tasks = [(task, _task_form(task)) for task in page.my_tasks if _answered_here(task)]
+    for _task, form in my_tasks:
+        if hasattr(form, "offer"):
+            form.offer(phrases)
+    actions = _action_forms(page, pickers)
+    for item in actions:
+        if hasattr(item["form"], "offer"):
+            item["form"].offer(phrases)
     token = _token()
     return render(
         request,
@@ -267,7 +277,7 @@ def detail(request, pk: int):
             "diagram": render_svg(page.workflow, current=case.state) if page.workflow else "",
             "assignments": assignments,
             "my_tasks": my_tasks,
-            "actions": _action_forms(page, pickers),
+            "actions": actions,
             "comment_form": _comment_form(page, token),
             "attachment_form": _attachment_form(page, token + "f"),
             "attachments_enabled": _attachments_module() is not None,
@@ -522,6 +532,28 @@ def _changed_detail(detail_form) -> dict | None:
     if detail_form is None:
         return None
     return {name: detail_form.cleaned_data[name] for name in detail_form.changed_data}
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def phrase_list(request):
+    """常用意见: add or remove one's own opinion texts."""
+    from .models import OpinionPhrase
+
+    if request.method == "POST":
+        try:
+            if request.POST.get("delete"):
+                pk = parse_id(request.POST.get("delete"), name="delete")
+                phrase_delete(user=request.user, pk=pk)
+            else:
+                phrase_add(user=request.user, text=request.POST.get("text", ""))
+        except CaseError as error:
+            messages.error(request, str(error))
+        else:
+            messages.success(request, _("已保存常用意见。"))
+        return redirect("cases:phrases")
+    own = OpinionPhrase.objects.filter(user=request.user)
+    return render(request, "cases/phrases.html", {"own": own, "offered": phrases_of(request.user)})
 
 
 # --- workflows -------------------------------------------------------------------------------

@@ -51,3 +51,26 @@ def test_the_workbench_queries_do_not_grow(client, office):
     with CaptureQueriesContext(connection) as large:
         client.get(reverse("home"))
     assert len(small) == len(large)
+
+
+def test_frequent_opinions_are_offered_and_fill_an_empty_opinion(client, office):
+    from zhengban.cases.models import Task
+
+    client.force_login(office.leader)
+    client.post(reverse("cases:phrases"), {"text": "同意，请督查室跟踪督办。"})
+    assert client.post(reverse("cases:phrases"), {"text": "  "}).status_code == 302
+    case = to_handling(office, co_units=False)
+    services.case_circulate(
+        case=case, actor=office.head, version=case.version, users=[office.leader]
+    )
+    page = client.get(reverse("cases:detail", args=[case.pk])).content.decode()
+    assert "同意，请督查室跟踪督办。" in page and "data-phrase-for" in page
+    task = Task.objects.get(case=case, kind="circulate")
+    # Without scripts: the phrase picked stands in for the empty opinion text.
+    client.post(
+        reverse("cases:task_opinion", args=[case.pk, task.pk]),
+        {f"t{task.pk}-opinion": "read", f"t{task.pk}-phrase": "同意，请督查室跟踪督办。"},
+    )
+    task.refresh_from_db()
+    assert (task.state, task.opinion_text) == ("done", "同意，请督查室跟踪督办。")
+    assert client.post(reverse("cases:phrases"), {"delete": "²"}).status_code == 400
