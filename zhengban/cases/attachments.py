@@ -27,6 +27,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from zhengban.audit.services import audit_denied, audit_record
+from zhengban.security.uploads import UploadRefused, inspect_upload
 
 from . import errors, services
 from .access import CaseAccess
@@ -263,7 +264,7 @@ def _sniff(uploaded_file, extension: str) -> FileKind | None:
 
 @services.audits_denials
 def attachment_add(
-    *, case: Case, actor, uploaded_file, audience: str = Audience.INTERNAL
+    *, case: Case, actor, uploaded_file, audience: str = Audience.INTERNAL, once=None
 ) -> Attachment:
     """Attach an uploaded file to a case. Refused, leaving no file and no row, for people
     who may not work on the case, in a state that no longer takes files (a unit handling
@@ -301,9 +302,16 @@ def attachment_add(
         size, sha256, text = _store(uploaded_file, path, kind, limit)
         if text is not None and not text.ok:
             raise _not_allowed(extension)
+        uploaded_file.seek(0)
+        try:  # beyond the type: zip bombs, macros, images decoded in full, PDFs parsed, polyglots
+            inspect_upload(name, uploaded_file, getattr(uploaded_file, "content_type", None))
+        except UploadRefused as refusal:
+            raise AttachmentRefused(refusal.reason) from refusal
         kind = kind or TEXT
         content_type = OLE2_TYPES[extension] if kind is OLE2 else kind.content_type
         with transaction.atomic():
+            if once is not None:
+                once()  # a one-time form token: of parallel submissions, one writes
             case = services.lock_case(case)
             if case.closed:
                 raise errors.TransitionNotAllowed(_("事项已办结，不能再上传附件。"))

@@ -13,6 +13,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from zhengban.accounts.choices import Clearance
+from zhengban.security.validation import parse_id
 from zhengban.workcalendar.choices import PauseReason
 from zhengban.workcalendar.deadlines import get_rule
 
@@ -87,7 +88,8 @@ class Pickers:
         if key in self.people:
             return self.people[key]
         if key not in self._extra:
-            found = self._people().filter(pk=int(key)).first() if key.isdigit() else None
+            pk = parse_id(key, name="person") if key.isascii() and key.isdigit() else None
+            found = self._people().filter(pk=pk).first() if pk else None
             self._extra[key] = found
         return self._extra[key]
 
@@ -528,13 +530,7 @@ def assignment_form(verb: str, assignment, data=None, *, pickers: Pickers | None
     return form_class(data, **kwargs)
 
 
-class OnceForm(forms.Form):
-    """A one-time token: a double submit (double click, reload) of the same form is ignored."""
-
-    token = forms.CharField(widget=forms.HiddenInput, max_length=40)
-
-
-class CommentForm(OnceForm):
+class CommentForm(forms.Form):
     text = forms.CharField(label=_("留言"), widget=forms.Textarea(attrs={"rows": 3}))
     # Not offered to external contacts: what they write is for the owner (the service says so).
     audience = forms.ChoiceField(
@@ -542,7 +538,7 @@ class CommentForm(OnceForm):
     )
 
 
-class AttachmentForm(OnceForm):
+class AttachmentForm(forms.Form):
     file = forms.FileField(label=_("附件"))
     audience = forms.ChoiceField(
         label=_("可见范围"), choices=Audience.choices, initial=Audience.INTERNAL, required=False

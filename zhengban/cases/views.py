@@ -7,7 +7,6 @@ without JavaScript; a refused action comes back as a message naming the reason."
 
 from __future__ import annotations
 
-import uuid
 from urllib.parse import urlencode
 
 from django.conf import settings
@@ -15,6 +14,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
+from django.db import transaction
 from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -23,6 +23,8 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from zhengban.accounts.choices import Clearance
+from zhengban.security.formtokens import FIELD as FORM_TOKEN
+from zhengban.security.formtokens import FormTokenError, form_token_spend
 from zhengban.security.validation import parse_id
 
 from . import delegations, errors, forms, selectors, services
@@ -35,7 +37,6 @@ from .models import Assignment, Delegation, Notification, Task
 from .phrases import phrase_add, phrase_delete, phrases_of
 
 PAGE_SIZE = 25
-ONCE_KEY = "cases_used_form_tokens"
 
 
 def _page(request, queryset, size: int = PAGE_SIZE):
@@ -205,22 +206,18 @@ def _task_form(task, data=None):
     return forms.OpinionForm(data, task=task, prefix=prefix)
 
 
-def _comment_form(page, token: str):
-    return _without_audience(page, forms.CommentForm(initial={"token": token}))
+def _comment_form(page):
+    return _without_audience(page, forms.CommentForm())
 
 
-def _attachment_form(page, token: str):
-    return _without_audience(page, forms.AttachmentForm(initial={"token": token}))
+def _attachment_form(page):
+    return _without_audience(page, forms.AttachmentForm())
 
 
 def _without_audience(page, form):
     if page.access.external:  # what they send is for the owner; the service says so
         del form.fields["audience"]
     return form
-
-
-def _token() -> str:
-    return uuid.uuid4().hex
 
 
 @login_required
@@ -266,7 +263,6 @@ def detail(request, pk: int):
     for item in actions:
         if hasattr(item["form"], "offer"):
             item["form"].offer(phrases)
-    token = _token()
     return render(
         request,
         "cases/detail.html",
@@ -278,8 +274,8 @@ def detail(request, pk: int):
             "assignments": assignments,
             "my_tasks": my_tasks,
             "actions": actions,
-            "comment_form": _comment_form(page, token),
-            "attachment_form": _attachment_form(page, token + "f"),
+            "comment_form": _comment_form(page),
+            "attachment_form": _attachment_form(page),
             "attachments_enabled": _attachments_module() is not None,
             "ordinary_system": settings.CLASSIFIED_SYSTEM_LEVEL < Clearance.SECRET,
             "read_now": read,
@@ -350,15 +346,6 @@ def assignment_act(request, pk: int, assignment_pk: int, verb: str):
     return _to_case(case.pk, "assignments")
 
 
-def _once(request, token: str) -> bool:
-    """True the first time a form token is used in this session (double submit guard)."""
-    used = request.session.get(ONCE_KEY, [])
-    if not token or token in used:
-        return False
-    request.session[ONCE_KEY] = [*used[-49:], token]
-    return True
-
-
 @login_required
 @require_POST
 def comment_add(request, pk: int):
@@ -366,19 +353,27 @@ def comment_add(request, pk: int):
     form = forms.CommentForm(request.POST)
     if not form.is_valid():
         messages.error(request, forms.errors_text(form))
-    elif _once(request, form.cleaned_data["token"]):
-        try:
+        return _to_case(case.pk, "comments")
+    try:
+        # The token is spent in the comment's transaction: of parallel submissions of one
+        # form, exactly one writes.
+        with transaction.atomic():
+            _spend(request, f"cases.comment:{case.pk}")
             services.comment_add(
                 case=case,
                 actor=request.user,
                 text=form.cleaned_data["text"],
                 audience=form.cleaned_data["audience"] or Audience.INTERNAL,
             )
-        except CaseError as error:
-            _refused(request, error)
-        else:
-            messages.success(request, _("留言已发表。"))
+    except (CaseError, FormTokenError) as error:
+        messages.error(request, str(error))
+    else:
+        messages.success(request, _("留言已发表。"))
     return _to_case(case.pk, "comments")
+
+
+def _spend(request, purpose: str) -> None:
+    form_token_spend(request.POST.get(FORM_TOKEN), user=request.user, purpose=purpose)
 
 
 def _attachments_module():
@@ -399,18 +394,19 @@ def attachment_add(request, pk: int):
     form = forms.AttachmentForm(request.POST, request.FILES)
     if not form.is_valid():
         messages.error(request, forms.errors_text(form))
-    elif _once(request, form.cleaned_data["token"]):
-        try:
-            module.attachment_add(
-                case=case,
-                actor=request.user,
-                uploaded_file=form.cleaned_data["file"],
-                audience=form.cleaned_data["audience"] or Audience.INTERNAL,
-            )
-        except CaseError as error:
-            _refused(request, error)
-        else:
-            messages.success(request, _("附件已上传。"))
+        return _to_case(case.pk, "attachments")
+    try:
+        module.attachment_add(
+            case=case,
+            actor=request.user,
+            uploaded_file=form.cleaned_data["file"],
+            audience=form.cleaned_data["audience"] or Audience.INTERNAL,
+            once=lambda: _spend(request, f"cases.attachment:{case.pk}"),
+        )
+    except (CaseError, FormTokenError) as error:
+        messages.error(request, str(error))
+    else:
+        messages.success(request, _("附件已上传。"))
     return _to_case(case.pk, "attachments")
 
 
@@ -540,6 +536,8 @@ def phrase_list(request):
     """常用意见: add or remove one's own opinion texts."""
     from .models import OpinionPhrase
 
+    if request.user.is_admin_role:
+        raise PermissionDenied(_("系统管理员、安全保密管理员和安全审计员不办理业务。"))
     if request.method == "POST":
         try:
             if request.POST.get("delete"):

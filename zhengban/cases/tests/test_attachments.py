@@ -66,7 +66,26 @@ def upload(name: str, content: bytes, content_type: str = "application/octet-str
     return SimpleUploadedFile(name, content, content_type=content_type)
 
 
-PDF = b"%PDF-1.7\n1 0 obj <<>> endobj\ntrailer <<>>\n%%EOF\n"
+def pdf_bytes() -> bytes:
+    from pypdf import PdfWriter
+
+    writer = PdfWriter()
+    writer.add_blank_page(width=595, height=842)
+    buffer = io.BytesIO()
+    writer.write(buffer)
+    return buffer.getvalue()
+
+
+def image_bytes(fmt: str) -> bytes:
+    """Real images: uploads are decoded in full, a header alone is refused."""
+    from PIL import Image
+
+    buffer = io.BytesIO()
+    Image.new("RGB", (8, 8), "white").save(buffer, format=fmt)
+    return buffer.getvalue()
+
+
+PDF = pdf_bytes()
 ALLOWED = [
     ("通知.pdf", PDF, "application/pdf"),
     ("公文.ofd", zip_bytes("OFD.xml", "Doc_0/Document.xml"), "application/ofd"),
@@ -87,9 +106,9 @@ ALLOWED = [
     ),
     ("旧稿.doc", bytes.fromhex("D0CF11E0A1B11AE1") + bytes(504), "application/msword"),
     ("旧表.xls", bytes.fromhex("D0CF11E0A1B11AE1") + bytes(504), "application/vnd.ms-excel"),
-    ("扫描件.png", b"\x89PNG\r\n\x1a\n" + bytes(64), "image/png"),
-    ("照片.jpg", b"\xff\xd8\xff\xe0" + bytes(64), "image/jpeg"),
-    ("档案.tif", b"II*\x00" + bytes(64), "image/tiff"),
+    ("扫描件.png", image_bytes("PNG"), "image/png"),
+    ("照片.jpg", image_bytes("JPEG"), "image/jpeg"),
+    ("档案.tif", image_bytes("TIFF"), "image/tiff"),
     ("说明.txt", "请于本周五前反馈。\n".encode(), "text/plain; charset=utf-8"),
     ("名单.csv", "姓名,处室\n张三,农经处\n".encode("gb18030"), "text/plain; charset=utf-8"),
 ]
@@ -358,3 +377,17 @@ def test_no_url_serves_a_stored_file(office, case, storage, client):
         response = client.get(url)
         assert response.status_code == 404, url
         assert PDF not in b"".join(getattr(response, "streaming_content", [response.content]))
+
+
+def test_zip_bombs_and_polyglots_are_refused_and_leave_nothing(office, case, storage):
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
+        archive.writestr("[Content_Types].xml", "<Types/>")
+        archive.writestr("word/document.xml", b"<w/>" + bytes(200 * 1024 * 1024))
+    bomb = buffer.getvalue()
+    assert len(bomb) < 1024 * 1024  # a small file that inflates to 200 MB
+    polyglot = image_bytes("PNG") + b"<html><script>alert(1)</script></html>"
+    for name, content in (("方案.docx", bomb), ("扫描件.png", polyglot)):
+        with pytest.raises(AttachmentRefused):
+            attachment_add(case=case, actor=office.clerk, uploaded_file=upload(name, content))
+    assert not Attachment.objects.exists() and stored_files(storage) == []

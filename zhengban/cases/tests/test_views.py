@@ -791,13 +791,23 @@ def test_people_pickers_list_those_near_the_case_and_accept_others_by_id(client,
     assert case.tasks.filter(kind="circulate").count() == 1
 
 
+def once(user, purpose: str) -> dict:
+    """The one-time token a rendered form carries (zhengban.security.formtokens)."""
+    from zhengban.security.formtokens import FIELD, form_token_issue
+
+    return {FIELD: form_token_issue(user=user, purpose=purpose)}
+
+
 def test_comment_double_submit_is_harmless(client, office, handling):
     login(client, office.farmer)
     url = reverse("cases:comment_add", args=[handling.pk])
-    client.post(url, {"token": "abc", "text": "请尽快落实"})
-    client.post(url, {"token": "abc", "text": "请尽快落实"})
+    token = once(office.farmer, f"cases.comment:{handling.pk}")
+    client.post(url, {**token, "text": "请尽快落实"})
+    response = client.post(url, {**token, "text": "请尽快落实"})
+    assert message_texts(response) == ["该表单已提交过，请勿重复提交。"]
     assert list(handling.comments.values_list("text", flat=True)) == ["请尽快落实"]
-    client.post(url, {"token": "def", "text": "第二条"})
+    assert "已失效" in message_texts(client.post(url, {"text": "没有令牌"}))[0]
+    client.post(url, {**once(office.farmer, f"cases.comment:{handling.pk}"), "text": "第二条"})
     assert handling.comments.count() == 2
     html = client.get(reverse("cases:detail", args=[handling.pk])).content.decode()
     assert "请尽快落实" in html and "第二条" in html
@@ -808,7 +818,8 @@ def test_comment_on_a_classified_register_is_refused(client, office, settings):
     case = new_case(office, actor=office.leader, sensitivity=Clearance.SECRET, body="")
     login(client, office.leader)
     response = client.post(
-        reverse("cases:comment_add", args=[case.pk]), {"token": "x", "text": "正文内容"}
+        reverse("cases:comment_add", args=[case.pk]),
+        {**once(office.leader, f"cases.comment:{case.pk}"), "text": "正文内容"},
     )
     assert "保守国家秘密法" in message_texts(response)[0]
     assert case.comments.count() == 0
@@ -821,10 +832,11 @@ def test_upload_and_download_through_the_page(client, office, handling, storage)
     login(client, office.teacher)
     url = reverse("cases:attachment_add", args=[handling.pk])
     upload = text_file("协办意见.txt", "文教处无意见。")
-    response = client.post(url, {"token": "u1", "file": upload})
+    token = once(office.teacher, f"cases.attachment:{handling.pk}")
+    response = client.post(url, {**token, "file": upload})
     assert message_texts(response) == ["附件已上传。"]
     # The same form submitted twice stores one file.
-    client.post(url, {"token": "u1", "file": text_file("协办意见.txt", "文教处无意见。")})
+    client.post(url, {**token, "file": text_file("协办意见.txt", "文教处无意见。")})
     attachment = handling.attachments.get(original_name="协办意见.txt")
     html = client.get(reverse("cases:detail", args=[handling.pk])).content.decode()
     download = reverse("cases:attachment_download", args=[handling.pk, attachment.pk])
@@ -840,7 +852,8 @@ def test_disguised_upload_is_refused_with_its_reason(client, office, handling, s
     login(client, office.farmer)
     fake = SimpleUploadedFile("报告.pdf", b"MZ\x90\x00 not a pdf", content_type="application/pdf")
     response = client.post(
-        reverse("cases:attachment_add", args=[handling.pk]), {"token": "u2", "file": fake}
+        reverse("cases:attachment_add", args=[handling.pk]),
+        {**once(office.farmer, f"cases.attachment:{handling.pk}"), "file": fake},
     )
     assert message_texts(response) and "附件已上传。" not in message_texts(response)
     assert handling.attachments.count() == 1

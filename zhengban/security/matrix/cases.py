@@ -38,6 +38,13 @@ ROWS = [
     Row("cases:workflow", lambda w: "/cases/types/assigned_task/", get=PAGE),
     Row("cases:workflow_svg", lambda w: "/cases/types/assigned_task/diagram.svg", get=PAGE),
     Row("cases:delegations", lambda w: "/cases/delegations/", get=PAGE),
+    # 常用意见: one's own; the administrators hold no business and keep none.
+    Row(
+        "cases:phrases",
+        lambda w: "/cases/phrases/",
+        get=NOT_ADMINS,
+        unsafe=expect(REDIRECT, anonymous=LOGIN, **dict.fromkeys(ADMINS, FORBIDDEN)),
+    ),
     Row(
         "cases:delegation_revoke",
         lambda w: "/cases/delegations/999999/revoke/",
