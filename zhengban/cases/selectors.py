@@ -808,13 +808,20 @@ def highlight(text: str, query: str) -> SafeString:
     tokens = sorted({t for t in search.tokenize(query) if t}, key=len, reverse=True)
     if not tokens:
         return mark_safe(escape(text))
-    lowered = text.lower()
+    # Lower-case character by character, keeping where each lowered character came from:
+    # some characters lower to more than one ("İ" → "i̇"), and indices must stay on `text`.
+    lowered, origin = [], []
+    for i, char in enumerate(text):
+        for low in char.lower():
+            lowered.append(low)
+            origin.append(i)
+    lowered = "".join(lowered)
     marks = [False] * len(text)
     for token in tokens:
         start = lowered.find(token)
         while start != -1:
             for i in range(start, start + len(token)):
-                marks[i] = True
+                marks[origin[i]] = True
             start = lowered.find(token, start + len(token))
     out, i = [], 0
     while i < len(text):

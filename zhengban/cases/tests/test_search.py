@@ -279,3 +279,10 @@ def test_postgres_search_uses_the_gin_index(office, cases):
         plan = "\n".join(row[0] for row in cursor.fetchall())
     assert "cases_search_tsv" in plan, plan
     assert search(office.clerk, "饮水安全") == {WATER}
+
+
+def test_highlighting_is_safe_for_any_unicode():
+    from zhengban.cases.selectors import highlight
+
+    assert str(highlight("İstanbul 供暖 <b>", "供暖")) == "İstanbul <mark>供暖</mark> &lt;b&gt;"
+    assert "<mark>" in str(highlight("İİİ ISTANBUL", "istanbul"))
