@@ -11,6 +11,8 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
+from zhengban.security.validation import parse_id
+
 from . import policies, selectors
 from .chain import HASHED_FIELDS, record_hash
 from .events import describe
@@ -38,8 +40,7 @@ def _object_type_label(label: str) -> str:
 
 
 def _int_param(request, name: str) -> int | None:
-    value = request.GET.get(name, "")
-    return int(value) if value.isdigit() else None
+    return parse_id(request.GET.get(name) or None, name=name)
 
 
 @require_GET

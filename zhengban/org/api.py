@@ -11,6 +11,7 @@ from rest_framework.response import Response
 from rest_framework.routers import SimpleRouter
 
 from zhengban.security.fields import lookup_digest
+from zhengban.security.validation import parse_id
 
 from . import policies, selectors, services
 from .models import (
@@ -199,13 +200,7 @@ class AppointmentEndSerializer(serializers.Serializer):
 
 
 def _int_param(request, name: str) -> int | None:
-    value = request.query_params.get(name)
-    if value is None or value == "":
-        return None
-    try:
-        return int(value)
-    except ValueError as error:
-        raise ServiceRefused(detail=f"参数{name}须为整数。", code="invalid") from error
+    return parse_id(request.query_params.get(name) or None, name=name)
 
 
 class OrganizationViewSet(viewsets.ReadOnlyModelViewSet):

@@ -36,7 +36,9 @@ def organization_key(pk: int) -> str:
 
 
 def unit_pk(key: str) -> int | None:
-    return int(key[1:]) if key.startswith("u") and key[1:].isdigit() else None
+    digits = key[1:]
+    ok = key.startswith("u") and digits.isascii() and digits.isdigit() and len(digits) < 19
+    return int(digits) if ok else None
 
 
 @dataclass

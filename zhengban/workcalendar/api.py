@@ -2,10 +2,13 @@
 
 from datetime import date
 
+from django.utils.translation import gettext as _
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import serializers
 from rest_framework.response import Response
 from rest_framework.views import APIView
+
+from zhengban.security.validation import MAX_DATE, MIN_DATE
 
 from . import calendar, deadlines
 
@@ -56,7 +59,16 @@ class WorkdayResultSerializer(serializers.Serializer):
 
 
 class AddWorkdaysQuery(serializers.Serializer):
+    # Bounded: date arithmetic near date.min/max overflows.
     start = serializers.DateField()
+
+    def validate_start(self, value):
+        if not MIN_DATE <= value <= MAX_DATE:
+            raise serializers.ValidationError(
+                _("日期须在%(a)s到%(b)s之间。") % {"a": MIN_DATE, "b": MAX_DATE}
+            )
+        return value
+
     n = serializers.IntegerField(min_value=-10000, max_value=10000)
 
 

@@ -184,6 +184,12 @@ def test_invalid_filter_is_reported_and_ignored(client, audit_admin, office_hist
     assert "起始日期" in response.content.decode()
 
 
+def test_odd_digits_in_a_page_cursor_are_a_400(client, audit_admin, office_history):
+    client.force_login(audit_admin)
+    for before in ("²", "9" * 5000, "99999999999999999999"):
+        assert client.get(LOG, {"before": before}).status_code == 400
+
+
 @pytest.mark.django_db
 def test_pages_of_fifty_walk_back_and_forth(client, audit_admin):
     make_chain(120, action="test.paged")

@@ -80,6 +80,10 @@ def test_api_add_workdays(client, clerk):
     assert data == {"date": "2026-10-29", "provisional": False, "warnings": []}
     bad = client.get(url, {"start": "2026-02-30", "n": 20})
     assert bad.status_code == 400
+    # Dates at the ends of the calendar: a clear 400, not an overflow.
+    for start, n in (("9999-12-31", 20), ("0001-01-01", -20)):
+        response = client.get(url, {"start": start, "n": n})
+        assert response.status_code == 400 and "start" in response.json()
 
 
 def test_api_rules(client, clerk):
