@@ -270,3 +270,116 @@ def test_a_closed_case_closes_every_open_task(office):
     case.refresh_from_db()
     perform(case, "cancel", office.head, comment="不再需要")
     assert not Task.objects.filter(case=case, state=TaskState.OPEN).exists()
+
+
+def test_a_case_held_by_a_designated_leader_cannot_be_transferred(office):
+    """批示 waits for the leader chosen at 拟办 (a slot): a clerk cannot 转办 it elsewhere."""
+    from zhengban.cases import effects
+    from zhengban.cases.workflow import Action, Param, Permit, State, StateTask, Workflow, register
+
+    register(
+        Workflow(
+            case_type="test_instruction",
+            label="批示件",
+            number_prefix="测批",
+            initial="proposing",
+            states=(
+                State("proposing", "拟办"),
+                State("instructing", "待批示", task=StateTask(TaskKind.INSTRUCT, "slot:leader")),
+                State("done", "已批示", final=True),
+            ),
+            actions=(
+                Action(
+                    "propose",
+                    "拟办",
+                    source=("proposing",),
+                    target="instructing",
+                    permits=(Permit(relation="owner_unit_member"),),
+                    params=(Param("leader", "user", "批示领导"),),
+                    effects=(effects.fill_slot("leader", "leader"),),
+                ),
+                Action(
+                    "instruct",
+                    "批示",
+                    source=("instructing",),
+                    target="done",
+                    permits=(Permit(relation="slot:leader"),),
+                ),
+            ),
+        )
+    )
+    try:
+        case = new_case(office, case_type="test_instruction")
+        case = perform(case, "propose", office.clerk, params={"leader": office.leader})
+        assert todo_numbers(office.leader) == [case.number]
+        with pytest.raises(errors.TransitionNotAllowed, match="不能转办"):
+            services.case_transfer(
+                case=case,
+                actor=office.clerk,
+                version=case.version,
+                to_user=office.deputy,
+                reason="x",
+            )
+        # Another leader may see the case but may not give the 批示: the slot decides.
+        case.refresh_from_db()
+        assert services.available_actions(office.deputy, case) == []
+        with pytest.raises(errors.PermissionRefused):
+            perform(case, "instruct", office.deputy)
+        assert perform(case, "instruct", office.leader).state == "done"
+    finally:
+        from zhengban.cases.workflow import _REGISTRY
+
+        _REGISTRY.pop("test_instruction", None)
+
+
+def test_a_withdrawable_action_needs_effects_that_can_be_undone():
+    from zhengban.cases.workflow import Action, Effect, Permit, State, Workflow, validate
+
+    flow = Workflow(
+        case_type="test_undo",
+        label="t",
+        number_prefix="测撤",
+        initial="a",
+        states=(State("a", "a"), State("b", "b", final=True)),
+        actions=(
+            Action(
+                "go",
+                "go",
+                source=("a",),
+                target="b",
+                permits=(Permit(),),
+                effects=(Effect(lambda ctx: None, "发送短信"),),
+                withdrawable=True,
+            ),
+        ),
+    )
+    assert any("不能撤销" in error for error in validate(flow))
+
+
+def test_an_external_contact_cannot_download_an_internal_attachment(
+    office, contact, settings, tmp_path
+):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+    from django.http import Http404
+
+    from zhengban.cases.attachments import attachment_add, attachment_open
+
+    settings.PRIVATE_STORAGE_DIR = tmp_path
+    case = new_case(office)
+    perform(case, "submit", office.clerk)
+    case = perform(case, "assign", office.head, params={"lead_unit": office.education})
+    internal = attachment_add(
+        case=case,
+        actor=office.head,
+        uploaded_file=SimpleUploadedFile("内部意见.txt", "仅供内部研究。".encode()),
+    )
+    shared = attachment_add(
+        case=case,
+        actor=office.head,
+        uploaded_file=SimpleUploadedFile("交办单.txt", "请按时办理。".encode()),
+        audience="shared",
+    )
+    with pytest.raises(Http404):
+        attachment_open(attachment=internal, actor=contact)
+    handle, _type, _name = attachment_open(attachment=shared, actor=contact)
+    handle.close()
