@@ -264,6 +264,7 @@ def test_inbox_in_english(client, staff):
     assert elements(page, "a", inside="div.toolbar") == [
         "New assigned task",
         "Delegation",
+        "Frequent opinions",
         "Search",
         "Export to Excel",
         "Workflows",
