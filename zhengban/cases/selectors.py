@@ -52,6 +52,7 @@ from .models import (
     Case,
     CaseEvent,
     CaseSlot,
+    Comment,
     Delegation,
     Notification,
     Task,
@@ -269,7 +270,7 @@ def inbox_queryset(user, tab: str, filters: InboxFilters | None = None) -> Query
     elif tab == "week":
         monday, sunday = _week(today)
         qs = qs.filter(closed=False, due_date__gte=monday, due_date__lte=sunday)
-    qs = apply_filters(qs, filters)
+    qs = _readable_matches(user, apply_filters(qs, filters), filters.q)
     return annotate_rows(qs, ids, user).order_by(*_ordering(tab, filters.sort))
 
 
@@ -799,8 +800,36 @@ def creatable_units(user):
 
 
 def search_cases(user, query: str) -> QuerySet[Case]:
-    qs = search.search_filter(cases_visible_to(user), query)
+    qs = _readable_matches(user, search.search_filter(cases_visible_to(user), query), query)
     return annotate_rows(qs, principal_ids(user), user).order_by("-created_at", "-pk")
+
+
+# An external unit's contact sees few cases; more than this is not an external unit's list.
+EXTERNAL_SEARCH_LIMIT = 2000
+
+
+def _readable_matches(user, qs: QuerySet[Case], query: str) -> QuerySet[Case]:
+    """The index holds every 留言, internal ones too. A contact of an external handling unit
+    finds a case only by what they may read — number, title, body, the type's text and
+    shared 留言 — so a search cannot tell them what the office wrote internally."""
+    from .access import is_external
+
+    if not query.strip() or not is_external(user):
+        return qs
+    wanted = set(search.tokenize(query))
+    cases = list(qs.only("pk", "number", "title", "body", "case_type")[:EXTERNAL_SEARCH_LIMIT])
+    shared: dict[int, list[str]] = {}
+    for case_id, text in Comment.objects.filter(
+        case__in=cases, audience=Audience.SHARED
+    ).values_list("case_id", "text"):
+        shared.setdefault(case_id, []).append(text)
+
+    def readable(case) -> set[str]:
+        parts = [case.number, case.title, case.body, search.type_text(case)]
+        return set(search.tokenize(" ".join([*parts, *shared.get(case.pk, [])])))
+
+    keep = [case.pk for case in cases if wanted <= readable(case)]
+    return qs.filter(pk__in=keep)
 
 
 def highlight(text: str, query: str) -> SafeString:

@@ -383,3 +383,21 @@ def test_an_external_contact_cannot_download_an_internal_attachment(
         attachment_open(attachment=internal, actor=contact)
     handle, _type, _name = attachment_open(attachment=shared, actor=contact)
     handle.close()
+
+
+def test_search_does_not_tell_an_external_contact_what_the_office_wrote(office, contact):
+    case = new_case(office)
+    perform(case, "submit", office.clerk)
+    case = perform(case, "assign", office.head, params={"lead_unit": office.education})
+    services.comment_add(case=case, actor=office.head, text="内部研判：资金缺口较大")
+    services.comment_add(case=case, actor=office.head, text="请报送资金测算", audience="shared")
+
+    def found(user, query):
+        return list(selectors.search_cases(user, query).values_list("pk", flat=True))
+
+    assert found(office.head, "资金缺口") == [case.pk]
+    assert found(contact, "资金缺口") == []
+    assert found(contact, "资金测算") == [case.pk]
+    assert found(contact, "饮水安全") == [case.pk]  # the title
+    todo = selectors.inbox_queryset(contact, "todo", selectors.InboxFilters(q="资金缺口"))
+    assert not todo.exists()
