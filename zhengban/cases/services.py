@@ -224,6 +224,9 @@ def case_create(
     title = title.strip()
     if not title:
         raise GuardFailed(_("标题不能为空。"))
+    if len(title) > Case._meta.get_field("title").max_length:
+        raise GuardFailed(_("标题过长。"))
+    check_text_size(body, _("正文"))
     check_content_allowed(sensitivity, has_content=bool(body.strip()))
     year = timezone.localdate().year
     case = Case.objects.create(

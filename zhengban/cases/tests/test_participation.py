@@ -230,6 +230,9 @@ def test_text_size_is_capped(office, settings):
     with pytest.raises(errors.GuardFailed, match="不能超过"):
         services.comment_add(case=case, actor=office.clerk, text="长" * 101)
     assert not Comment.objects.exists()
+    with pytest.raises(errors.GuardFailed, match="不能超过"):
+        new_case(office, body="长" * 101)
+    assert Case.objects.count() == 1
 
 
 def test_the_case_page_queries_do_not_grow_with_delegations(
