@@ -61,16 +61,23 @@ def _to_case(case_pk: int, anchor: str = ""):
 # --- inbox -----------------------------------------------------------------------------------
 
 
-@login_required
-@require_GET
-def inbox(request):
+def _inbox(request):
+    """(tab, filter form, the selected type's columns, rows) of the inbox request; the page
+    and the Excel export list the same rows."""
     tab = request.GET.get("tab", "todo")
     if tab not in selectors.INBOX_TABS:
         tab = "todo"
     form = forms.InboxFilterForm(request.GET or None, units=selectors.filter_units(request.user))
     filters = form.to_filters()
     columns = selectors.type_columns(filters.case_type)
-    rows_qs = selectors.with_columns(selectors.inbox_queryset(request.user, tab, filters), columns)
+    rows = selectors.with_columns(selectors.inbox_queryset(request.user, tab, filters), columns)
+    return tab, form, columns, rows
+
+
+@login_required
+@require_GET
+def inbox(request):
+    tab, form, columns, rows_qs = _inbox(request)
     page = _page(request, rows_qs)
     rows = selectors.decorate_rows(page.object_list)
     for case in rows:
@@ -110,13 +117,7 @@ def inbox_export(request):
 
     from .export import write_cases_xlsx
 
-    tab = request.GET.get("tab", "todo")
-    if tab not in selectors.INBOX_TABS:
-        tab = "todo"
-    form = forms.InboxFilterForm(request.GET or None, units=selectors.filter_units(request.user))
-    filters = form.to_filters()
-    columns = selectors.type_columns(filters.case_type)
-    rows_qs = selectors.with_columns(selectors.inbox_queryset(request.user, tab, filters), columns)
+    tab, _form, columns, rows_qs = _inbox(request)
     output = tempfile.TemporaryFile(suffix=".xlsx")  # noqa: SIM115 - FileResponse closes it
     rows, truncated = write_cases_xlsx(rows_qs, columns, output)
     audit_record(
