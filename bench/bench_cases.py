@@ -4,9 +4,10 @@ plus `zhengban tick` and audit verification.
 
     .venv/bin/python bench/bench_cases.py [--cases 1000000] [--requests 30] [--reuse]
 
-N defaults to BENCH_CASES or 100,000 (a `make bench` run of a few minutes); the figures of
-issue 7 are taken at --cases 1000000 (about an hour on two cores, mostly generation and the
-sweep).
+N defaults to BENCH_CASES or 100,000 (a few minutes; `make bench` passes --cases from
+bench/run.py, BENCH_CASES or 10^6 there). The figures of issue 7 are taken at --cases
+1000000: 15-30 minutes on two cores, 8-15 of them generating a 4.6 GB database; --reuse
+measures again without regenerating.
 
 The database is its own SQLite file, /tmp/zhengban-bench.sqlite3 (WAL, as deployed; --db
 for another path), rebuilt on every run unless --reuse finds one with at least N cases
