@@ -34,13 +34,20 @@ class Pickers:
     many for one list. Any other active person cleared for the case is still accepted by id
     (the API, or a list a later page narrows by search)."""
 
-    def __init__(self, min_clearance: int = Clearance.PUBLIC, unit_ids=None):
+    def __init__(self, min_clearance: int = Clearance.PUBLIC, unit_ids=None, *, closed=False):
         self.min_clearance = min_clearance
         self.unit_ids = None if unit_ids is None else set(unit_ids)
+        # Closed: only the listed people, no leaders, nobody else by id (external contacts).
+        self.closed = closed
         self._extra: dict[str, object] = {}
 
     @classmethod
     def for_case(cls, case, user) -> Pickers:
+        from .access import is_external
+
+        if is_external(user):
+            # A handling unit's contact reaches its own people and the owner unit's.
+            return cls(case.sensitivity, {case.owner_unit_id, *user.unit_ids}, closed=True)
         assigned = {
             a.unit_id
             for a in case.assignments.all()
@@ -77,16 +84,17 @@ class Pickers:
         if self.unit_ids is not None:
             from zhengban.accounts.choices import LEADER_ROLES
 
-            rows = rows.filter(
-                Q(memberships__unit_id__in=self.unit_ids) | Q(role_grants__role__in=LEADER_ROLES)
-            ).distinct()
+            near = Q(memberships__unit_id__in=self.unit_ids)
+            if not self.closed:
+                near |= Q(role_grants__role__in=LEADER_ROLES)
+            rows = rows.filter(near).distinct()
         return {str(u.pk): u for u in rows}
 
     def person(self, key) -> object | None:
         """A listed person, or any other active person cleared for the case."""
         key = str(key)
-        if key in self.people:
-            return self.people[key]
+        if key in self.people or self.closed:
+            return self.people.get(key)
         if key not in self._extra:
             pk = parse_id(key, name="person") if key.isascii() and key.isdigit() else None
             found = self._people().filter(pk=pk).first() if pk else None

@@ -404,3 +404,56 @@ def test_search_does_not_tell_an_external_contact_what_the_office_wrote(office, 
     assert found(contact, "饮水安全") == [case.pk]  # the title
     todo = selectors.inbox_queryset(contact, "todo", selectors.InboxFilters(q="资金缺口"))
     assert not todo.exists()
+
+
+def test_an_external_contacts_pickers_offer_only_its_own_and_the_owners_people(office, contact):
+    from zhengban.cases.forms import Pickers
+
+    case = new_case(office)
+    perform(case, "submit", office.clerk)
+    case = perform(case, "assign", office.head, params={"lead_unit": office.education})
+    pickers = Pickers.for_case(case, contact)
+    listed = set(pickers.people.values())
+    assert {office.clerk, office.head} <= listed
+    assert not listed & {office.leader, office.deputy, office.farmer}
+    assert pickers.person(office.leader.pk) is None  # not even by id
+    assert Pickers.for_case(case, office.clerk).person(office.farmer.pk) == office.farmer
+
+
+def test_a_closing_state_closes_the_case_and_its_tasks_yet_allows_filing(office):
+    from zhengban.cases.workflow import (
+        _REGISTRY,
+        Action,
+        Permit,
+        State,
+        StateTask,
+        Workflow,
+        register,
+    )
+
+    register(
+        Workflow(
+            case_type="test_archive",
+            label="归档测试",
+            number_prefix="测档",
+            initial="handling",
+            states=(
+                State("handling", "办理中", task=StateTask(TaskKind.DRAFT, "creator")),
+                State("done", "已办结", closing=True),
+                State("filed", "已归档", final=True),
+            ),
+            actions=(
+                Action("finish", "办结", ("handling",), "done", (Permit(relation="creator"),)),
+                Action("file", "归档", ("done",), "filed", (Permit(relation="owner_unit_member"),)),
+            ),
+        )
+    )
+    try:
+        case = new_case(office, case_type="test_archive")
+        case = perform(case, "finish", office.clerk)
+        assert case.closed and not Task.objects.filter(case=case, state=TaskState.OPEN).exists()
+        assert [a.code for a in services.available_actions(office.clerk, case)] == ["file"]
+        case = perform(case, "file", office.clerk)
+        assert case.state == "filed" and services.available_actions(office.clerk, case) == []
+    finally:
+        _REGISTRY.pop("test_archive", None)
