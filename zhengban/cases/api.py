@@ -28,7 +28,7 @@ from rest_framework.views import APIView
 
 from zhengban.accounts.choices import Clearance
 
-from . import errors, forms, selectors, services
+from . import commands, comments, errors, forms, selectors, services
 from .casetypes import case_type_or_none
 from .choices import Urgency
 from .errors import CaseError
@@ -410,7 +410,7 @@ class CaseAction(APIView):
             "version": values["version"],
             "comment": values["comment"],
         }
-        _run(lambda: forms.perform_action(user=request.user, case=case, code=code, data=data))
+        _run(lambda: commands.perform_action(user=request.user, case=case, code=code, data=data))
         return Response(_detail(request, case))
 
 
@@ -473,7 +473,7 @@ class AssignmentAction(APIView):
         prefix = f"a{assignment.pk}{verb}"
         data = {f"{prefix}-{k}": str(v) for k, v in body.validated_data.items()}
         _run(
-            lambda: forms.assignment_action(
+            lambda: commands.assignment_action(
                 user=request.user, case=case, assignment=assignment, verb=verb, data=data
             )
         )
@@ -511,7 +511,7 @@ class CaseComments(APIView):
         body = CommentSerializer(data=request.data)
         body.is_valid(raise_exception=True)
         comment = _run(
-            lambda: services.comment_add(
+            lambda: comments.comment_add(
                 case=case, actor=request.user, text=body.validated_data["text"]
             )
         )

@@ -27,12 +27,8 @@ from . import deadlines, notifications, search, todo
 from .access import CaseAccess
 from .casetypes import case_type_or_none
 from .choices import (
-    AssignmentRole,
-    AssignmentStatus,
-    Audience,
     DeadlineState,
     Opinion,
-    ReportKind,
     RoundMode,
     RoundState,
     TaskKind,
@@ -50,12 +46,8 @@ from .errors import (
 )
 from .models import (
     ApprovalRound,
-    Assignment,
-    AssignmentReport,
     Case,
     CaseEvent,
-    CaseSlot,
-    Comment,
     Task,
 )
 from .numbering import number_next
@@ -69,7 +61,7 @@ def _on_behalf(actor: User, principal: User) -> User | None:
     return principal if principal.pk != actor.pk else None
 
 
-def _next_seq(case: Case) -> int:
+def next_seq(case: Case) -> int:
     last = CaseEvent.objects.filter(case=case).aggregate(m=Max("seq"))["m"] or 0
     return last + 1
 
@@ -87,7 +79,7 @@ def append_event(
 ) -> CaseEvent:
     event = CaseEvent.objects.create(
         case=case,
-        seq=_next_seq(case),
+        seq=next_seq(case),
         actor=actor,
         on_behalf_of=_on_behalf(actor, principal) if actor and principal else None,
         action=action,
@@ -119,7 +111,7 @@ def lock_case(case: Case, version: int | None = None) -> Case:
     return locked
 
 
-def _bump(case: Case, *fields: str) -> None:
+def bump(case: Case, *fields: str) -> None:
     case.version += 1
     case.save(update_fields=["version", "updated_at", *fields])
 
@@ -311,7 +303,7 @@ def case_update(
         return case
     for name, (_old, new) in changes.items():
         setattr(case, name, new)
-    _bump(case, *changes)
+    bump(case, *changes)
     append_event(
         case,
         actor=actor,
@@ -395,7 +387,7 @@ def case_perform(
         if action.comment_required and not comment:
             raise GuardFailed(_("执行“%(action)s”须填写理由。") % {"action": action.label})
         moves = action.target is not None or action.countersign is not None
-        if moves and _open_tasks(case, TaskKind.CONSULT).exists():
+        if moves and open_tasks(case, TaskKind.CONSULT).exists():
             raise GuardFailed(_("加签征求的意见尚未全部返回，暂不能流转。"))
         if moves and case.rounds.filter(state=RoundState.OPEN).exists():
             raise GuardFailed(_("会签尚未结束，暂不能流转。"))
@@ -413,7 +405,7 @@ def case_perform(
             if not guard.check(ctx):
                 raise GuardFailed(str(guard.message))
         from_state = case.state
-        seq = ctx.seq = _next_seq(case)
+        seq = ctx.seq = next_seq(case)
         ctx.event_data["snapshot"] = _snapshot(case)
         if action.target:
             case.state = action.target
@@ -438,7 +430,7 @@ def case_perform(
         )
         if "deadline" in ctx.event_data or case.closed:
             deadlines.recompute(case)  # reads the event just written
-        _bump(case, *_CASE_MUTABLE)
+        bump(case, *CASE_MUTABLE)
         _announce(case, workflow, action, from_state, actor, comment)
         search.index_case(case)
     return case
@@ -472,7 +464,7 @@ def _unit_heads(unit_id: int):
 
 
 # Fields an action or its effects may change; saved together with the version bump.
-_CASE_MUTABLE = (
+CASE_MUTABLE = (
     "state",
     "closed",
     "closed_at",
@@ -509,7 +501,7 @@ def _close(case: Case) -> None:
     todo.tasks_close_all(case)
 
 
-def _open_tasks(case: Case, kind: str | None = None):
+def open_tasks(case: Case, kind: str | None = None):
     tasks = Task.objects.filter(case=case, state=TaskState.OPEN)
     return tasks.filter(kind=kind) if kind else tasks
 
@@ -620,7 +612,7 @@ def task_complete(*, task: Task, actor: User, opinion: str, text: str = "") -> T
             _after_countersign(case, task.round, actor)
         elif (
             task.kind == TaskKind.CONSULT
-            and not _open_tasks(case, TaskKind.CONSULT).filter(event_seq=task.event_seq).exists()
+            and not open_tasks(case, TaskKind.CONSULT).filter(event_seq=task.event_seq).exists()
         ):
             # 加签: every opinion is in, so the case comes back to whoever asked.
             notifications.notify(
@@ -629,7 +621,7 @@ def task_complete(*, task: Task, actor: User, opinion: str, text: str = "") -> T
                 kind="consult_back",
                 message=_("加签意见已全部返回：%(title)s") % {"title": case.title},
             )
-        _bump(case, *_CASE_MUTABLE)
+        bump(case, *CASE_MUTABLE)
     return task
 
 
@@ -646,7 +638,7 @@ def _after_countersign(case: Case, round_: ApprovalRound, actor: User) -> None:
     case.state = round_.pass_state if outcome == RoundState.PASSED else round_.fail_state
     if workflow.state(case.state).closes:
         _close(case)
-    seq = _next_seq(case)
+    seq = next_seq(case)
     new_tasks = todo.state_changed(case, workflow, from_state, actor=actor, seq=seq)
     append_event(
         case,
@@ -700,9 +692,9 @@ def _fan_out(case, actor, version, users, note, kind, label, code) -> list[Task]
         if not users:
             raise GuardFailed(_("请选择人员。"))
         people = resolve_users(case, users)
-        seq = _next_seq(case)
+        seq = next_seq(case)
         tasks = _create_tasks(case, people, kind, actor, seq, note=note)
-        _bump(case)
+        bump(case)
         append_event(
             case,
             actor=actor,
@@ -749,12 +741,12 @@ def case_transfer(*, case: Case, actor: User, version: int, to_user: User, reaso
             or (to_user.clearance >= case.sensitivity and case.owner_unit_id in to_user.unit_ids)
         ):
             raise GuardFailed(_("%(name)s无权查看该事项，不能转办给其本人。") % {"name": to_user})
-        seq = _next_seq(case)
+        seq = next_seq(case)
         snapshot = _snapshot(case)
-        _open_tasks(case, TaskKind.HANDLE).update(state=TaskState.CANCELLED)
+        open_tasks(case, TaskKind.HANDLE).update(state=TaskState.CANCELLED)
         task = _create_tasks(case, [to_user], TaskKind.HANDLE, actor, seq, note=reason)[0]
         case.assignee = to_user
-        _bump(case, "assignee")
+        bump(case, "assignee")
         append_event(
             case,
             actor=actor,
@@ -806,7 +798,7 @@ def case_withdraw(*, case: Case, actor: User, version: int) -> Case:
             if effect.undo is not None:
                 effect.undo(case, last.data, actor)
         if last.action == "transfer":
-            _open_tasks(case, TaskKind.HANDLE).update(state=TaskState.CANCELLED)
+            open_tasks(case, TaskKind.HANDLE).update(state=TaskState.CANCELLED)
         snapshot = last.data.get("snapshot")
         from_state = case.state
         if snapshot:
@@ -823,7 +815,7 @@ def case_withdraw(*, case: Case, actor: User, version: int) -> Case:
             case.deadline_state = snapshot["deadline_state"]
             case.closed = False
             case.closed_at = None
-        seq = _next_seq(case)
+        seq = next_seq(case)
         reopened = []
         if from_state != case.state:
             rows = todo.state_tasks(case, workflow, requested_by=actor, seq=seq)
@@ -838,330 +830,7 @@ def case_withdraw(*, case: Case, actor: User, version: int) -> Case:
             data={"withdrawn_seq": last.seq, "task_ids": [t.pk for t in reopened]},
         )
         deadlines.recompute(case)
-        _bump(case, *_CASE_MUTABLE)
-    return case
-
-
-# --- assignments (主办/协办) -------------------------------------------------------------------
-
-
-def _locked_assignment(assignment: Assignment) -> tuple[Assignment, Case]:
-    assignment = Assignment.objects.select_for_update().select_related("unit").get(pk=assignment.pk)
-    return assignment, lock_case(assignment.case)
-
-
-@audits_denials
-def assignment_report(
-    *,
-    assignment: Assignment,
-    actor: User,
-    report: str,
-    kind: str = ReportKind.FINAL,
-    on_behalf: bool = False,
-) -> AssignmentReport:
-    """A unit reports: 阶段性反馈 (any number) or its 办结报告 (final: its part is done).
-
-    `on_behalf` (代录): the owner unit records the report of a unit without accounts; the
-    record says so."""
-    with transaction.atomic():
-        assignment, case = _locked_assignment(assignment)
-        if assignment.status != AssignmentStatus.OPEN:
-            raise VersionConflict(_("该交办已反馈或已变更，无需重复提交。"))
-        if kind not in ReportKind.values:
-            raise GuardFailed(_("请选择反馈类别。"))
-        access = CaseAccess(actor, case)
-        principal = access.assignment_member(assignment)
-        if on_behalf:
-            principal = None if principal or not access.may_manage_assignments else actor
-        elif principal is not None:
-            principal = principal.user
-        if principal is None:
-            raise refuse(actor, case, _("代录反馈") if on_behalf else _("反馈"))
-        report = report.strip()
-        if not report:
-            raise GuardFailed(_("请填写办理情况。"))
-        check_text_size(report, _("办理情况"))
-        row = AssignmentReport.objects.create(
-            assignment=assignment, kind=kind, text=report, author=actor, recorded_for=on_behalf
-        )
-        if kind == ReportKind.FINAL:
-            assignment.status = AssignmentStatus.REPORTED
-            assignment.report = report
-            assignment.reported_at = timezone.now()
-            assignment.reported_by = actor
-            assignment.save()
-            if assignment.role == AssignmentRole.CO:
-                todo.assignment_tasks_close(assignment, actor=actor)
-        _bump(case)
-        append_event(
-            case,
-            actor=actor,
-            principal=principal,
-            action="assignment.report" if not on_behalf else "assignment.report_recorded",
-            comment=report,
-            data={
-                "assignment_id": assignment.pk,
-                "unit": assignment.unit.name,
-                "kind": kind,
-                "report_id": row.pk,
-            },
-        )
-        notifications.notify(
-            [u for u in [case.assignee or case.creator] if u.pk != actor.pk],
-            case=case,
-            kind="report",
-            message=_("%(unit)s%(kind)s：%(title)s")
-            % {"unit": assignment.unit.name, "kind": ReportKind(kind).label, "title": case.title},
-        )
-    return row
-
-
-@audits_denials
-def assignment_return(*, assignment: Assignment, actor: User, reason: str) -> Assignment:
-    """退回: the unit sends the assignment back (not its duty), with a reason."""
-    return _assignment_status(
-        assignment, actor, reason, AssignmentStatus.RETURNED, "assignment.return", member=True
-    )
-
-
-@audits_denials
-def assignment_waive(*, assignment: Assignment, actor: User, reason: str) -> Assignment:
-    """A leader lets the lead close without this co-unit's report."""
-    if assignment.role != AssignmentRole.CO:
-        raise GuardFailed(_("只有协办单位的反馈可以免除。"))
-    return _assignment_status(
-        assignment, actor, reason, AssignmentStatus.WAIVED, "assignment.waive", member=False
-    )
-
-
-def _assignment_status(assignment, actor, reason, status, code, *, member) -> Assignment:
-    with transaction.atomic():
-        assignment, case = _locked_assignment(assignment)
-        if assignment.status != AssignmentStatus.OPEN:
-            raise VersionConflict(_("该交办已反馈或已变更。"))
-        if not reason.strip():
-            raise GuardFailed(_("须填写理由。"))
-        access = CaseAccess(actor, case)
-        if member:
-            found = access.assignment_member(assignment)
-            principal = found.user if found else None
-        else:
-            principal = actor if access.is_leader else None
-        if principal is None:
-            raise refuse(actor, case, status.label)
-        assignment.status = status
-        assignment.status_reason = reason.strip()
-        assignment.save(update_fields=["status", "status_reason"])
-        todo.assignment_tasks_close(assignment, actor=actor, done=member)
-        _bump(case)
-        append_event(
-            case,
-            actor=actor,
-            principal=principal,
-            action=code,
-            comment=reason.strip(),
-            data={"assignment_id": assignment.pk, "unit": assignment.unit.name},
-        )
-        if status == AssignmentStatus.RETURNED:
-            notifications.notify(
-                [case.assignee or case.creator],
-                case=case,
-                kind="assignment_returned",
-                message=_("%(unit)s退回交办：%(title)s")
-                % {"unit": assignment.unit.name, "title": case.title},
-            )
-    return assignment
-
-
-@audits_denials
-def assignment_reassign(*, assignment: Assignment, unit, actor: User, reason: str) -> Assignment:
-    """改派: give a (returned or open) assignment to another unit; history keeps both. The
-    unit reassigned away keeps read access to what it did, nothing more."""
-    with transaction.atomic():
-        assignment, case = _locked_assignment(assignment)
-        if assignment.status not in (AssignmentStatus.OPEN, AssignmentStatus.RETURNED):
-            raise VersionConflict(_("该交办已反馈或已改派。"))
-        if not CaseAccess(actor, case).may_manage_assignments:
-            raise refuse(actor, case, _("改派"))
-        if not reason.strip():
-            raise GuardFailed(_("改派须填写理由。"))
-        if Assignment.objects.filter(case=case, unit=unit, status=AssignmentStatus.OPEN).exists():
-            raise GuardFailed(_("%(unit)s已在办理该事项。") % {"unit": unit})
-        assignment.status = AssignmentStatus.REASSIGNED
-        assignment.status_reason = reason.strip()
-        assignment.save(update_fields=["status", "status_reason"])
-        todo.assignment_tasks_close(assignment, actor=actor, done=False)
-        new = Assignment.objects.create(
-            case=case,
-            unit=unit,
-            role=assignment.role,
-            instructions=assignment.instructions,
-            due_date=assignment.due_date,
-        )
-        seq = _next_seq(case)
-        todo.tasks_open(
-            case,
-            [
-                todo.unit_task(
-                    case, unit, TaskKind.ASSIGNMENT, requested_by=actor, seq=seq, assignment=new
-                )
-            ],
-        )
-        _bump(case)
-        append_event(
-            case,
-            actor=actor,
-            principal=actor,
-            action="assignment.reassign",
-            comment=reason.strip(),
-            data={"from_unit": assignment.unit.name, "to_unit": unit.name, "assignment_id": new.pk},
-        )
-    return new
-
-
-@audits_denials
-def case_urge(
-    *, case: Case, actor: User, message: str, assignment: Assignment | None = None
-) -> Case:
-    """催办: remind the units still working (or one of them) with a message."""
-    with transaction.atomic():
-        case = lock_case(case)
-        if case.closed:
-            raise TransitionNotAllowed(_("事项已办结。"))
-        if not CaseAccess(actor, case).may_manage_assignments:
-            raise refuse(actor, case, _("催办"))
-        message = message.strip()
-        if not message:
-            raise GuardFailed(_("请填写催办内容。"))
-        check_text_size(message, _("催办内容"))
-        working = Assignment.objects.filter(case=case, status=AssignmentStatus.OPEN).select_related(
-            "unit"
-        )
-        if assignment is not None:
-            working = working.filter(pk=assignment.pk)
-        rows = list(working)
-        if not rows:
-            raise GuardFailed(_("没有正在办理的承办单位，无需催办。"))
-        notifications.notify_units(
-            [a.unit for a in rows],
-            case=case,
-            kind="urge",
-            message=_("催办：%(title)s。%(message)s")
-            % {"title": case.title, "message": message[:120]},
-        )
-        _bump(case)
-        append_event(
-            case,
-            actor=actor,
-            principal=actor,
-            action="urge",
-            comment=message,
-            data={"assignment_ids": [a.pk for a in rows], "units": [a.unit.name for a in rows]},
-        )
-    return case
-
-
-@audits_denials
-def assignment_extension_request(
-    *, assignment: Assignment, actor: User, new_due: datetime.date, reason: str
-) -> Task:
-    """申请延期: the handling unit asks for a later date; a leader (or the owner unit's head)
-    approves or refuses it (`extension_decide`)."""
-    with transaction.atomic():
-        assignment, case = _locked_assignment(assignment)
-        if assignment.status != AssignmentStatus.OPEN or case.closed:
-            raise TransitionNotAllowed(_("该交办已不在办理中。"))
-        principal = CaseAccess(actor, case).assignment_member(assignment)
-        if principal is None:
-            raise refuse(actor, case, _("申请延期"))
-        reason = reason.strip()
-        if not reason:
-            raise GuardFailed(_("申请延期须写明理由。"))
-        if new_due is None or (case.due_date and new_due <= case.due_date):
-            raise GuardFailed(_("申请的期限须晚于现办理期限。"))
-        if new_due > timezone.localdate() + datetime.timedelta(days=366):
-            raise GuardFailed(_("申请的期限不能超过一年。"))
-        if _open_tasks(case, TaskKind.EXTENSION).exists():
-            raise GuardFailed(_("已有延期申请待审批。"))
-        seq = _next_seq(case)
-        fields = {"assignment": assignment, "note": reason, "requested_due": new_due}
-        # The 分管领导 chosen at 交办 decides; without one, the owner unit's head.
-        leader = CaseSlot.objects.filter(case=case, name="leader").select_related("user").first()
-        if leader is not None:
-            row = todo.person_task(
-                case, leader.user, TaskKind.EXTENSION, requested_by=actor, seq=seq, **fields
-            )
-        else:
-            row = todo.unit_task(
-                case,
-                case.owner_unit,
-                TaskKind.EXTENSION,
-                requested_by=actor,
-                seq=seq,
-                heads_only=True,
-                **fields,
-            )
-        task = todo.tasks_open(case, [row])[0]
-        _bump(case)
-        append_event(
-            case,
-            actor=actor,
-            principal=principal.user,
-            action="extension.request",
-            comment=reason,
-            data={
-                "assignment_id": assignment.pk,
-                "new_due": new_due.isoformat(),
-                "task_ids": [task.pk],
-            },
-        )
-    return task
-
-
-@audits_denials
-def extension_decide(*, task: Task, actor: User, approve: bool, reason: str) -> Case:
-    """A leader or the owner unit's head approves (the case and its assignments get the new
-    date, recorded with who set it) or refuses an extension request, with a reason."""
-    with transaction.atomic():
-        task = Task.objects.select_for_update().get(pk=task.pk)
-        case = lock_case(task.case)
-        if task.kind != TaskKind.EXTENSION or task.state != TaskState.OPEN:
-            raise VersionConflict(_("该延期申请已处理。"))
-        if not CaseAccess(actor, case).is_leader:
-            raise refuse(actor, case, _("审批延期"))
-        reason = reason.strip()
-        if not reason:
-            raise GuardFailed(_("请填写审批意见。"))
-        task.state = TaskState.DONE
-        task.opinion = Opinion.AGREE if approve else Opinion.DISAGREE
-        task.opinion_text = reason
-        task.completed_by = actor
-        task.completed_at = timezone.now()
-        task.save()
-        data = {"task_id": task.pk, "approved": approve}
-        if approve:
-            data.update(deadlines.set_due(case, task.requested_due, actor=actor))
-        _bump(case, *_CASE_MUTABLE)
-        append_event(
-            case,
-            actor=actor,
-            principal=actor,
-            action="extension.approve" if approve else "extension.refuse",
-            comment=reason,
-            data=data,
-        )
-        if approve:
-            deadlines.recompute(case)
-            _bump(case, *_CASE_MUTABLE)
-        notifications.notify(
-            [task.requested_by],
-            case=case,
-            kind="extension",
-            message=(
-                _("延期申请已批准：%(title)s") if approve else _("延期申请未获批准：%(title)s")
-            )
-            % {"title": case.title},
-        )
+        bump(case, *CASE_MUTABLE)
     return case
 
 
@@ -1181,7 +850,7 @@ def task_hand(*, task: Task, actor: User, to_user: User) -> Task:
         task.assignee = to_user
         task.save(update_fields=["assignee"])
         todo.notify_task(task, case)
-        _bump(case)
+        bump(case)
         append_event(
             case,
             actor=actor,
@@ -1190,29 +859,3 @@ def task_hand(*, task: Task, actor: User, to_user: User) -> Task:
             data={"task_id": task.pk, "to": to_user.pk, "unit": task.unit.name},
         )
     return task
-
-
-# --- comments ------------------------------------------------------------------------------
-
-
-@audits_denials
-@transaction.atomic
-def comment_add(
-    *, case: Case, actor: User, text: str, audience: str = Audience.INTERNAL
-) -> Comment:
-    access = CaseAccess(actor, case)
-    if not access.visible:
-        raise refuse(actor, case, _("留言"))
-    text = text.strip()
-    if not text:
-        raise GuardFailed(_("留言内容不能为空。"))
-    check_text_size(text, _("留言"))
-    if audience not in Audience.values:
-        raise GuardFailed(_("请选择可见范围。"))
-    if access.external:
-        audience = Audience.SHARED  # an external unit's words are for the owner to read
-    check_content_allowed(case.sensitivity, has_content=True)
-    comment = Comment.objects.create(case=case, author=actor, text=text, audience=audience)
-    audit_record(actor=actor, action="cases.comment", target=case, summary=text[:200])
-    search.index_case(case)
-    return comment

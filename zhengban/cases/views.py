@@ -27,7 +27,7 @@ from zhengban.security.formtokens import FIELD as FORM_TOKEN
 from zhengban.security.formtokens import FormTokenError, form_token_spend
 from zhengban.security.validation import parse_id
 
-from . import delegations, errors, forms, selectors, services
+from . import assignments, commands, comments, delegations, errors, forms, selectors, services
 from .access import CaseAccess
 from .casetypes import case_type_or_none
 from .choices import Audience, TaskKind
@@ -289,7 +289,7 @@ def detail(request, pk: int):
 def perform(request, pk: int, code: str):
     case = selectors.case_for_page(request.user, pk)
     try:
-        label = forms.perform_action(user=request.user, case=case, code=code, data=request.POST)
+        label = commands.perform_action(user=request.user, case=case, code=code, data=request.POST)
     except CaseError as error:
         _refused(request, error)
     else:
@@ -318,7 +318,9 @@ def task_opinion(request, pk: int, task_pk: int):
 def _answer_task(task, cleaned, user) -> str:
     if task.kind == TaskKind.EXTENSION:
         approve = cleaned["decision"] == "approve"
-        services.extension_decide(task=task, actor=user, approve=approve, reason=cleaned["reason"])
+        assignments.extension_decide(
+            task=task, actor=user, approve=approve, reason=cleaned["reason"]
+        )
         return _("已批准延期。") if approve else _("已退回延期申请。")
     if "to_user" in cleaned:
         services.task_hand(task=task, actor=user, to_user=cleaned["to_user"])
@@ -337,7 +339,7 @@ def assignment_act(request, pk: int, assignment_pk: int, verb: str):
         Assignment.objects.select_related("unit"), pk=assignment_pk, case=case
     )
     try:
-        label = forms.assignment_action(
+        label = commands.assignment_action(
             user=request.user, case=case, assignment=assignment, verb=verb, data=request.POST
         )
     except CaseError as error:
@@ -360,7 +362,7 @@ def comment_add(request, pk: int):
         # form, exactly one writes.
         with transaction.atomic():
             _spend(request, f"cases.comment:{case.pk}")
-            services.comment_add(
+            comments.comment_add(
                 case=case,
                 actor=request.user,
                 text=form.cleaned_data["text"],

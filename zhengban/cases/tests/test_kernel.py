@@ -9,7 +9,7 @@ from django.core.exceptions import ImproperlyConfigured
 
 from zhengban.accounts.choices import Clearance, Role
 from zhengban.audit.models import AuditRecord
-from zhengban.cases import errors, services
+from zhengban.cases import assignments, errors, services
 from zhengban.cases.choices import AssignmentStatus, RoundState, TaskKind, TaskState
 from zhengban.cases.models import Case, CaseEvent, Delegation, Notification, Task
 from zhengban.cases.policies import case_get_for, cases_visible_to
@@ -136,8 +136,8 @@ def test_lead_cannot_complete_before_co_units_report_unless_waived(office):
     with pytest.raises(errors.GuardFailed, match="协办单位尚未全部反馈"):
         perform(case, "complete", office.farmer, params=report)
     with pytest.raises(errors.PermissionRefused):
-        services.assignment_waive(assignment=co, actor=office.farmer, reason="不需要")
-    services.assignment_waive(assignment=co, actor=office.leader, reason="文教处无相关任务")
+        assignments.assignment_waive(assignment=co, actor=office.farmer, reason="不需要")
+    assignments.assignment_waive(assignment=co, actor=office.leader, reason="文教处无相关任务")
     case = perform(case, "complete", office.farmer, params=report)
     lead = case.assignments.get(role="lead")
     assert (lead.status, lead.report) == ("reported", "已部署完毕，附检查记录。")
@@ -151,15 +151,15 @@ def test_units_report_progress_many_times_and_the_final_report_once(office):
     case = to_handling(office)
     co = case.assignments.get(role="co")
     for text in ("第一阶段", "第二阶段"):
-        services.assignment_report(
+        assignments.assignment_report(
             assignment=co, actor=office.teacher, report=text, kind="progress"
         )
     co.refresh_from_db()
     assert co.status == "open"
     assert list(co.reports.values_list("text", flat=True)) == ["第一阶段", "第二阶段"]
-    services.assignment_report(assignment=co, actor=office.teacher, report="已完成")
+    assignments.assignment_report(assignment=co, actor=office.teacher, report="已完成")
     with pytest.raises(errors.VersionConflict):
-        services.assignment_report(assignment=co, actor=office.teacher, report="再报一次")
+        assignments.assignment_report(assignment=co, actor=office.teacher, report="再报一次")
     co.refresh_from_db()
     assert (co.status, co.report) == ("reported", "已完成")
     assert not Task.objects.filter(assignment=co, state=TaskState.OPEN).exists()
@@ -169,14 +169,14 @@ def test_only_members_of_the_unit_report(office):
     case = to_handling(office)
     lead = case.assignments.get(role="lead")
     with pytest.raises(errors.PermissionRefused):
-        services.assignment_report(assignment=lead, actor=office.teacher, report="越权")
+        assignments.assignment_report(assignment=lead, actor=office.teacher, report="越权")
 
 
 def test_return_and_reassign_keep_history(office):
     case = to_handling(office, co_units=False)
     lead = case.assignments.get(role="lead")
-    services.assignment_return(assignment=lead, actor=office.farmer, reason="不属本处职责")
-    new = services.assignment_reassign(
+    assignments.assignment_return(assignment=lead, actor=office.farmer, reason="不属本处职责")
+    new = assignments.assignment_reassign(
         assignment=lead, unit=office.education, actor=office.head, reason="属教育局职责"
     )
     statuses = dict(case.assignments.values_list("unit__name", "status"))
@@ -559,12 +559,12 @@ def test_a_delegate_reports_for_the_assigned_unit_and_both_are_recorded(office):
     case = to_handling(office, co_units=False)
     lead = case.assignments.get(role="lead")
     with pytest.raises(errors.PermissionRefused):
-        services.assignment_report(assignment=lead, actor=office.teacher, report="越权")
+        assignments.assignment_report(assignment=lead, actor=office.teacher, report="越权")
     today = datetime.date.today()
     Delegation.objects.create(
         delegator=office.farmer, delegate=office.teacher, start=today, end=today, reason="休假"
     )
     teacher = type(office.teacher).objects.get(pk=office.teacher.pk)
-    services.assignment_report(assignment=lead, actor=teacher, report="代为反馈")
+    assignments.assignment_report(assignment=lead, actor=teacher, report="代为反馈")
     event = case.events.get(action="assignment.report")
     assert (event.actor, event.on_behalf_of) == (teacher, office.farmer)

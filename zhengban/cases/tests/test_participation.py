@@ -8,7 +8,7 @@ import pytest
 from django.urls import reverse
 
 from zhengban.accounts.choices import Role
-from zhengban.cases import delegations, errors, selectors, services
+from zhengban.cases import assignments, comments, delegations, errors, selectors, services
 from zhengban.cases.access import CaseAccess
 from zhengban.cases.choices import TaskKind, TaskState
 from zhengban.cases.models import Case, Comment, Notification, Task
@@ -96,7 +96,7 @@ def test_a_withdrawn_circulation_grants_nothing(office):
 def test_a_unit_reassigned_away_keeps_read_access_only(office):
     case = to_handling(office, co_units=False)
     lead = case.assignments.get()
-    services.assignment_reassign(
+    assignments.assignment_reassign(
         assignment=lead, unit=office.wenjiao, actor=office.head, reason="职责调整"
     )
     case.refresh_from_db()
@@ -144,10 +144,10 @@ def test_the_external_contact_reads_only_its_part(client, office, contact):
         office.head,
         params={"lead_unit": office.education, "co_units": [office.nongjing]},
     )
-    services.comment_add(case=case, actor=office.head, text="内部研究意见")
-    services.comment_add(case=case, actor=office.head, text="请按时反馈", audience="shared")
+    comments.comment_add(case=case, actor=office.head, text="内部研究意见")
+    comments.comment_add(case=case, actor=office.head, text="请按时反馈", audience="shared")
     co = case.assignments.get(role="co")
-    services.assignment_report(
+    assignments.assignment_report(
         assignment=co, actor=office.farmer, report="农经处的阶段进展", kind="progress"
     )
     client.force_login(contact)
@@ -158,41 +158,43 @@ def test_the_external_contact_reads_only_its_part(client, office, contact):
     detail = client.get(reverse("api-cases:detail", args=[case.pk])).content.decode()
     for hidden in ("内部退回理由不宜外传", "内部研究意见", "农经处的阶段进展"):
         assert hidden not in detail, hidden
-    comments = client.get(reverse("api-cases:comments", args=[case.pk])).json()
-    assert [c["text"] for c in comments] == ["请按时反馈"]
+    notes = client.get(reverse("api-cases:comments", args=[case.pk])).json()
+    assert [c["text"] for c in notes] == ["请按时反馈"]
 
 
 def test_代录_several_reports_extension_and_urge(office):
     case = to_handling(office)  # 农经处 leads, 文教处 co-unit
     co = case.assignments.get(role="co")
     with pytest.raises(errors.PermissionRefused):
-        services.assignment_report(assignment=co, actor=office.outsider, report="x", on_behalf=True)
+        assignments.assignment_report(
+            assignment=co, actor=office.outsider, report="x", on_behalf=True
+        )
     # 督查室 records the report of a unit without accounts (代录), marked as such.
-    report = services.assignment_report(
+    report = assignments.assignment_report(
         assignment=co, actor=office.clerk, report="电话反馈：已完成", on_behalf=True
     )
     assert report.recorded_for and report.author == office.clerk
     assert case.events.filter(action="assignment.report_recorded").exists()
     lead = case.assignments.get(role="lead")
     for text in ("已部署", "已检查一半"):
-        services.assignment_report(
+        assignments.assignment_report(
             assignment=lead, actor=office.farmer, report=text, kind="progress"
         )
     assert lead.reports.count() == 2
     # 催办 rings the bell of the units still working.
-    services.case_urge(case=case, actor=office.clerk, message="请于周五前报送")
+    assignments.case_urge(case=case, actor=office.clerk, message="请于周五前报送")
     assert Notification.objects.filter(recipient=office.farmer, kind="urge").exists()
     assert not Notification.objects.filter(recipient=office.teacher, kind="urge").exists()
     # 申请延期: the unit asks, the owner's head decides; case and assignment agree on the date.
     case.refresh_from_db()
     new_due = add_workdays(case.due_date, 5).date
-    task = services.assignment_extension_request(
+    task = assignments.assignment_extension_request(
         assignment=lead, actor=office.farmer, new_due=new_due, reason="需等待检测结果"
     )
     assert todo_numbers(office.head) == [case.number]
     with pytest.raises(errors.PermissionRefused):
-        services.extension_decide(task=task, actor=office.farmer, approve=True, reason="自批")
-    services.extension_decide(task=task, actor=office.head, approve=True, reason="同意")
+        assignments.extension_decide(task=task, actor=office.farmer, approve=True, reason="自批")
+    assignments.extension_decide(task=task, actor=office.head, approve=True, reason="同意")
     case.refresh_from_db()
     lead.refresh_from_db()
     assert case.due_date == lead.due_date == new_due
@@ -228,7 +230,7 @@ def test_text_size_is_capped(office, settings):
     settings.CASE_TEXT_MAX_CHARS = 100
     case = new_case(office)
     with pytest.raises(errors.GuardFailed, match="不能超过"):
-        services.comment_add(case=case, actor=office.clerk, text="长" * 101)
+        comments.comment_add(case=case, actor=office.clerk, text="长" * 101)
     assert not Comment.objects.exists()
     with pytest.raises(errors.GuardFailed, match="不能超过"):
         new_case(office, body="长" * 101)
@@ -258,7 +260,7 @@ def test_the_case_page_queries_do_not_grow_with_delegations(
             actor=giver,
         )
     for i in range(20):
-        services.comment_add(case=case, actor=office.head, text=f"意见{i}")
+        comments.comment_add(case=case, actor=office.head, text=f"意见{i}")
     with CaptureQueriesContext(connection) as delegated:
         assert client.get(url).status_code == 200
     # Delegations cost a fixed handful (the delegators, their units and roles), not per check.
@@ -392,8 +394,8 @@ def test_search_does_not_tell_an_external_contact_what_the_office_wrote(office, 
     case = new_case(office)
     perform(case, "submit", office.clerk)
     case = perform(case, "assign", office.head, params={"lead_unit": office.education})
-    services.comment_add(case=case, actor=office.head, text="内部研判：资金缺口较大")
-    services.comment_add(case=case, actor=office.head, text="请报送资金测算", audience="shared")
+    comments.comment_add(case=case, actor=office.head, text="内部研判：资金缺口较大")
+    comments.comment_add(case=case, actor=office.head, text="请报送资金测算", audience="shared")
 
     def found(user, query):
         return list(selectors.search_cases(user, query).values_list("pk", flat=True))

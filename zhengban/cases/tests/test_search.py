@@ -5,7 +5,7 @@ import pytest
 from django.db import connection
 
 from zhengban.accounts.choices import Clearance
-from zhengban.cases import services
+from zhengban.cases import comments, services
 from zhengban.cases.models import Case, CaseSearchText
 from zhengban.cases.policies import cases_visible_to
 from zhengban.cases.search import search_filter
@@ -75,7 +75,7 @@ def test_case_number_finds_the_case(office, cases):
 def test_comment_words_find_the_case(office, cases):
     water = cases[0]
     assert search(office.clerk, "校园直饮水") == set()
-    services.comment_add(case=water, actor=office.clerk, text="请文教处同步排查校园直饮水设施。")
+    comments.comment_add(case=water, actor=office.clerk, text="请文教处同步排查校园直饮水设施。")
     assert search(office.clerk, "校园直饮水") == {WATER}
     assert search(office.clerk, "直饮水 设施") == {WATER}
 
@@ -236,7 +236,7 @@ def test_reindex_command_rebuilds_every_entry(office, cases):
     from django.core.management import call_command
 
     water = cases[0]
-    services.comment_add(case=water, actor=office.clerk, text="请同步排查校园直饮水设施。")
+    comments.comment_add(case=water, actor=office.clerk, text="请同步排查校园直饮水设施。")
     CaseSearchText.objects.update(tokens="")  # as if indexed by an older tokenizer
     CaseSearchText.objects.filter(case_id=cases[1].pk).delete()
     assert search(office.clerk, "饮水") == set()

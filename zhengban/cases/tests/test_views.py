@@ -15,7 +15,7 @@ from django.utils import timezone
 
 from zhengban.accounts.choices import Clearance
 from zhengban.audit.models import AuditRecord
-from zhengban.cases import selectors, services
+from zhengban.cases import assignments, comments, selectors, services
 from zhengban.cases.choices import AssignmentStatus
 from zhengban.cases.models import (
     Assignment,
@@ -286,7 +286,9 @@ def test_unit_inbox_holds_owned_and_assigned_open_cases(client, office, handling
         other.number,
     }
     # A returned assignment is no longer the unit's work.
-    services.assignment_return(assignment=_lead(handling), actor=office.farmer, reason="非本处职责")
+    assignments.assignment_return(
+        assignment=_lead(handling), actor=office.farmer, reason="非本处职责"
+    )
     login(client, office.farmer)
     assert rows(client.get(reverse("cases:inbox") + "?tab=unit")) == []
 
@@ -522,7 +524,7 @@ def test_failing_guards_disable_the_button_with_the_reason(client, office, handl
     form = re.search(r'data-action="complete"[^>]*>(.*?)</form>', html, re.S).group(1)
     assert '<button type="submit" disabled' in form
     assert "暂不能提请办结：协办单位尚未全部反馈" in html
-    services.assignment_waive(
+    assignments.assignment_waive(
         assignment=handling.assignments.get(role="co"), actor=office.leader, reason="无需"
     )
     html = client.get(url).content.decode()
@@ -1143,7 +1145,7 @@ def test_case_page_query_count_is_bounded(client, office, handling):
     client.get(url)
     small, _sql = count_queries(client, url)
     for i in range(5):
-        services.comment_add(case=handling, actor=office.head, text=f"评论{i}")
+        comments.comment_add(case=handling, actor=office.head, text=f"评论{i}")
         handling.refresh_from_db()
         services.case_circulate(
             case=handling, actor=office.head, version=handling.version, users=[office.deputy]
