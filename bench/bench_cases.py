@@ -1379,8 +1379,10 @@ def explain(connection, row: Row) -> None:
     worst = max(row.captured, key=lambda q: float(q.get("time") or 0))
     sql = worst["sql"]
     in_sql = sum(float(q.get("time") or 0) for q in row.captured) * 1000
-    print(f"\n{row.label}: {row.ratio:.2f}× over {row.target}×; {row.queries} queries take "
-          f"{in_sql:.0f} ms of the p50 {percentile(row.values, 50):.0f} ms (the rest is Python); "
+    p50 = percentile(row.values, 50)
+    where = "mostly Python" if in_sql < p50 / 2 else "mostly SQL"
+    print(f"\n{row.label}: {row.ratio:.2f}× over {row.target}×; its {row.queries} queries took "
+          f"{in_sql:.0f} ms in one more run, p50 {p50:.0f} ms ({where}); "
           f"the slowest ({float(worst['time']) * 1000:.1f} ms):")  # fmt: skip
     print(f"  {sql[:1500]}{' …' if len(sql) > 1500 else ''}")
     if connection.vendor != "sqlite" or not sql.lstrip().upper().startswith("SELECT"):
