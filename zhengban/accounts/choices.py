@@ -17,6 +17,30 @@ class Role(models.TextChoices):
 
 
 ADMIN_ROLES = frozenset({Role.SYSTEM_ADMIN, Role.SECURITY_ADMIN, Role.AUDIT_ADMIN})
+
+# Every role a grant may name: the built-in ones, and those business apps register when they
+# start (机要员 for 收文, 印章管理员 for seals …). Business roles only: the 三员 are fixed.
+ROLES: dict[str, object] = dict(Role.choices)
+
+
+def register_role(code: str, label) -> str:
+    """A business app declares a role of its own (code ≤ 24 characters)."""
+    if len(code) > 24 or not code.replace("_", "").isalnum() or not code.isascii():
+        raise ValueError(f"invalid role code {code!r}")
+    if code in ROLES and str(ROLES[code]) != str(label):
+        raise ValueError(f"role {code!r} is declared twice")
+    ROLES[code] = label
+    return code
+
+
+def role_label(code: str) -> str:
+    return str(ROLES.get(code, code))
+
+
+def role_choices() -> list[tuple[str, object]]:
+    return list(ROLES.items())
+
+
 LEADER_ROLES = frozenset({Role.OFFICE_LEADER, Role.CITY_LEADER})
 
 

@@ -5,7 +5,7 @@ from django.utils.translation import gettext_lazy as _
 
 from zhengban.audit.events import register
 
-from .choices import Clearance, Role
+from .choices import Clearance, role_label
 
 
 def _reason(changes) -> str:
@@ -14,11 +14,7 @@ def _reason(changes) -> str:
 
 
 def _role(record, changes) -> dict:
-    try:
-        role = Role(record.summary).label
-    except ValueError:
-        role = record.summary
-    return {"role": role, "reason_part": _reason(changes)}
+    return {"role": role_label(record.summary), "reason_part": _reason(changes)}
 
 
 def _with_reason(record, changes) -> dict:

@@ -2,7 +2,7 @@ from django import forms
 from django.contrib.auth.password_validation import validate_password
 from django.utils.translation import gettext_lazy as _
 
-from .choices import ADMIN_ROLES, Clearance, Role
+from .choices import ADMIN_ROLES, Clearance, role_choices
 
 
 class LoginForm(forms.Form):
@@ -116,12 +116,12 @@ class ReasonForm(forms.Form):
 
 
 class RoleGrantForm(ReasonForm):
-    role = forms.ChoiceField(label=_("角色"), choices=Role.choices)
+    role = forms.ChoiceField(label=_("角色"), choices=role_choices)
     field_order = ["role", "reason"]
 
 
 class RoleRevokeForm(ReasonForm):
-    role = forms.ChoiceField(choices=Role.choices, widget=forms.HiddenInput)
+    role = forms.ChoiceField(choices=role_choices, widget=forms.HiddenInput)
 
 
 class ClearanceForm(ReasonForm):
@@ -165,7 +165,7 @@ class SecurityPolicyForm(forms.Form):
     single_session = forms.BooleanField(label=_("每个账号只允许一个会话"), required=False)
     totp_roles = forms.MultipleChoiceField(
         label=_("须使用动态口令的角色"),
-        choices=Role.choices,
+        choices=role_choices,
         widget=forms.CheckboxSelectMultiple,
         help_text=_("三员必须使用动态口令。"),
     )

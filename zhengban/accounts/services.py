@@ -18,7 +18,7 @@ from django.utils.translation import gettext as _
 
 from zhengban.audit.services import audit_record
 
-from .choices import ADMIN_ROLES, Clearance, Role
+from .choices import ADMIN_ROLES, ROLES, Clearance, Role, role_label
 from .models import (
     LoginThrottle,
     PasswordHistory,
@@ -464,7 +464,7 @@ def role_grant(*, user: User, role: str, actor: User | None, reason: str = "") -
     """Grant a role. One account holds at most one of the three administrator roles and no
     business role beside it. From the UI (`actor` given) only the security administrator
     grants, never to themselves, always with a reason; `actor=None` is setup and tests."""
-    if role not in Role.values:
+    if role not in ROLES:
         raise ValidationError(_("未知角色：%(role)s") % {"role": role})
     if actor is not None:
         _require_security_admin(actor, user, reason, "accounts.role_grant")
@@ -472,10 +472,10 @@ def role_grant(*, user: User, role: str, actor: User | None, reason: str = "") -
     User.objects.select_for_update().filter(pk=user.pk).first()
     held = set(RoleGrant.objects.filter(user=user).values_list("role", flat=True))
     if role in ADMIN_ROLES and (held & ADMIN_ROLES) - {role}:
-        other = Role((held & ADMIN_ROLES - {role}).pop()).label
+        other = role_label((held & ADMIN_ROLES - {role}).pop())
         raise ValidationError(
             _("三员分立：该账号已是%(other)s，不能再授予%(role)s。")
-            % {"other": other, "role": Role(role).label},
+            % {"other": other, "role": role_label(role)},
             code="separation_of_duties",
         )
     if (role in ADMIN_ROLES and held - ADMIN_ROLES) or (

@@ -16,7 +16,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from zhengban.audit.services import audit_denied
 
 from . import forms, policies, selectors, services
-from .choices import ADMIN_ROLES, Clearance, Role
+from .choices import ADMIN_ROLES, ROLES, Clearance, role_choices, role_label
 from .middleware import (
     SESSION_IDLE,
     SESSION_LOGIN_AT,
@@ -186,7 +186,7 @@ def profile(request):
         "accounts/profile.html",
         {
             "account": user,
-            "roles": [Role(r).label for r in sorted(user.role_set)],
+            "roles": [role_label(r) for r in sorted(user.role_set)],
             "units": [m.unit.name for m in user.memberships.select_related("unit")],
             "recovery_left": user.recovery_codes.filter(used_at=None).count(),
             "totp_required": user.has_role(*policy.totp_roles),
@@ -204,7 +204,7 @@ def users(request):
     return render(
         request,
         "accounts/users.html",
-        {"accounts": selectors.users_for_administration(), "role_labels": dict(Role.choices)},
+        {"accounts": selectors.users_for_administration(), "role_labels": dict(ROLES)},
     )
 
 
@@ -323,7 +323,7 @@ def _security_user_page(request, user, **bound):
     else:
         grantable = [
             (value, label)
-            for value, label in Role.choices
+            for value, label in role_choices()
             if value not in held and not (held and value in ADMIN_ROLES)
         ]
     grant_form = bound.get("grant") or forms.RoleGrantForm()
@@ -333,7 +333,7 @@ def _security_user_page(request, user, **bound):
         "accounts/security_user.html",
         {
             "account": user,
-            "held": [(role, Role(role).label) for role in held],
+            "held": [(role, role_label(role)) for role in held],
             "grant_form": grant_form if grantable else None,
             "clearance_form": bound.get("clearance")
             or forms.ClearanceForm(initial={"clearance": user.clearance}),

@@ -28,7 +28,7 @@ from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, pgettext_lazy
 
-from zhengban.accounts.choices import LEADER_ROLES, Clearance, Role
+from zhengban.accounts.choices import LEADER_ROLES, ROLES, Clearance, role_label
 from zhengban.workcalendar.calendar import add_workdays
 
 from . import search
@@ -150,8 +150,8 @@ def relation_text(action: Action) -> list[str]:
     """Who may take an action, in words: "处室负责人（主责处室负责人）"."""
     lines = []
     for permit in action.permits:
-        ordered = [r for r in Role.values if r in permit.roles]
-        roles = "、".join(str(Role(r).label) for r in ordered)
+        ordered = [r for r in ROLES if r in permit.roles]
+        roles = "、".join(role_label(r) for r in ordered)
         relation = relation_label(permit.relation)
         if roles and permit.relation != "any":
             lines.append(f"{roles}（{relation}）")

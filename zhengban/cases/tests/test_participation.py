@@ -459,3 +459,34 @@ def test_a_closing_state_closes_the_case_and_its_tasks_yet_allows_filing(office)
         assert case.state == "filed" and services.available_actions(office.clerk, case) == []
     finally:
         _REGISTRY.pop("test_archive", None)
+
+
+def test_apps_extend_the_roles_a_permit_may_name(office):
+    from zhengban.accounts.choices import ROLES, register_role, role_label
+    from zhengban.accounts.services import role_grant
+    from zhengban.cases.access import CaseAccess
+    from zhengban.cases.workflow import Action, Permit
+
+    register_role("confidential_clerk", "机要员")
+    try:
+        with pytest.raises(ValueError):
+            register_role("机要员", "机要员")
+        role_grant(user=office.farmer, role="confidential_clerk", actor=None)
+        farmer = type(office.farmer).objects.get(pk=office.farmer.pk)
+        assert role_label("confidential_clerk") == "机要员" and farmer.has_role(
+            "confidential_clerk"
+        )
+        case = new_case(office)
+        receive = Action(
+            "receive",
+            "签收",
+            ("draft",),
+            "review",
+            (Permit(roles=frozenset({"confidential_clerk"})),),
+        )
+        # The 机要员 of another division still sees nothing; the permit names the role only.
+        assert CaseAccess(farmer, case).principal_for(receive) is None
+        case.owner_unit = office.nongjing
+        assert CaseAccess(farmer, case).principal_for(receive) is not None
+    finally:
+        ROLES.pop("confidential_clerk", None)
