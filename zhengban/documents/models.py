@@ -1,8 +1,9 @@
 """Records of the official-documents library: number series and numbers, seals and their
-use, archive items. The 收文/发文/签报 case types (next) link to these; nothing here depends
-on the case kernel beyond its public number allocator."""
+use, archive items, and the detail rows of the 公文 case types (收文: `IncomingDocument`, one
+to one with the kernel's Case; the declarations are in `incoming.py`)."""
 
 from django.conf import settings
+from django.core.validators import MinValueValidator
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
@@ -211,3 +212,54 @@ class ArchiveItem(models.Model):
 
     def __str__(self) -> str:
         return self.archival_code
+
+
+# 党政机关公文处理工作条例 (2012) art. 8: the 15 文种 (命令 and 令 are one).
+class DocType(models.TextChoices):
+    RESOLUTION = "决议", _("决议")
+    DECISION = "决定", _("决定")
+    ORDER = "命令", _("命令（令）")
+    COMMUNIQUE = "公报", _("公报")
+    ANNOUNCEMENT = "公告", _("公告")
+    PUBLIC_NOTICE = "通告", _("通告")
+    OPINION = "意见", _("意见")
+    NOTICE = "通知", _("通知")
+    BULLETIN = "通报", _("通报")
+    REPORT = "报告", _("报告")
+    REQUEST = "请示", _("请示")
+    REPLY = "批复", _("批复")
+    MOTION = "议案", _("议案")
+    LETTER = "函", _("函")
+    MINUTES = "纪要", _("纪要")
+
+
+class IncomingDocument(models.Model):
+    """收文: the registration of a document received, the detail of a case of type
+    "incoming". 紧急程度 and 密级 are the case's own (Case.urgency, Case.sensitivity)."""
+
+    case = models.OneToOneField(
+        "cases.Case", on_delete=models.CASCADE, related_name="incoming", verbose_name=_("事项")
+    )
+    sender = models.ForeignKey(
+        "org.Unit",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("来文机关（名录）"),
+    )
+    sender_name = models.CharField(_("来文机关"), max_length=200, db_index=True)
+    sender_number = models.CharField(_("来文字号"), max_length=60, blank=True, db_index=True)
+    doc_type = models.CharField(_("文种"), max_length=4, choices=DocType.choices)
+    secrecy_period = models.CharField(_("保密期限"), max_length=40, blank=True)
+    copies = models.PositiveIntegerField(_("份数"), default=1, validators=[MinValueValidator(1)])
+    pages = models.PositiveIntegerField(_("页数"), default=1, validators=[MinValueValidator(1)])
+    received_on = models.DateField(_("收文日期"))
+    remarks = models.TextField(_("备注"), blank=True, max_length=2000)
+
+    class Meta:
+        verbose_name = _("收文")
+        verbose_name_plural = _("收文")
+
+    def __str__(self) -> str:
+        return f"{self.sender_name} {self.sender_number}".strip()

@@ -1,0 +1,296 @@
+"""收文 as a kernel case type: registered through the page with its own fields (来文字号
+checked, duplicates flagged), then 初审 → 拟办 (two leaders) → 批示 in turn → 承办 → 办结 →
+归档, with its filter, column, search text and permissions."""
+
+import datetime
+from dataclasses import dataclass
+
+import pytest
+from django.urls import reverse
+from django.utils import timezone
+
+from zhengban.accounts.choices import Clearance, Role
+from zhengban.accounts.services import user_create
+from zhengban.cases import services
+from zhengban.cases.assignments import assignment_report
+from zhengban.cases.choices import TaskKind, TaskState
+from zhengban.cases.errors import GuardFailed, PermissionRefused
+from zhengban.cases.models import Case, CaseSlot, Task
+from zhengban.documents.models import IncomingDocument
+from zhengban.org.choices import OrganizationKind, UnitKind
+from zhengban.org.models import Organization, Regulation, Unit
+
+NUMBER = "辽政办发〔2026〕12号"
+TITLE = "辽宁省人民政府办公厅关于做好冬季安全生产工作的通知"
+
+
+@dataclass
+class Office:
+    wendian: Unit  # 文电处: the clerk's unit, owner of 收文
+    nongjing: Unit  # a handling division
+    province: Unit  # 省政府办公厅, in the external directory
+    bureau: Unit  # 市应急管理局, external handling unit
+    clerk: object
+    other_clerk: object  # a clerk of another division
+    leader1: object
+    leader2: object
+    farmer: object
+
+
+def _user(name, units=(), roles=(), clearance=Clearance.INTERNAL):
+    return user_create(
+        username=name,
+        password="x",
+        display_name=name,
+        roles=tuple(roles),
+        units=tuple(units),
+        clearance=clearance,
+        validate_password=False,
+    )
+
+
+@pytest.fixture
+def office(db) -> Office:
+    regulation = Regulation.objects.create(title="t", source_text="t", sha256="0", parsed={})
+    org = Organization.objects.create(
+        name="测试市人民政府办公厅", kind=OrganizationKind.MAIN, regulation=regulation
+    )
+    wendian = Unit.objects.create(organization=org, name="文电处", order=1)
+    nongjing = Unit.objects.create(organization=org, name="农经处", order=2)
+    other = Unit.objects.create(organization=org, name="综合处", order=3)
+    province = Unit.objects.create(name="省政府办公厅", kind=UnitKind.EXTERNAL, order=10)
+    bureau = Unit.objects.create(name="市应急管理局", kind=UnitKind.EXTERNAL, order=11)
+    return Office(
+        wendian=wendian,
+        nongjing=nongjing,
+        province=province,
+        bureau=bureau,
+        clerk=_user("clerk", [wendian], [Role.CLERK]),
+        other_clerk=_user("other_clerk", [other], [Role.CLERK]),
+        leader1=_user("leader1", [], [Role.OFFICE_LEADER]),
+        leader2=_user("leader2", [], [Role.OFFICE_LEADER]),
+        farmer=_user("farmer", [nongjing], [Role.STAFF]),
+    )
+
+
+def register(client, office, *, title=TITLE, number=NUMBER, **extra):
+    client.force_login(office.clerk)
+    data = {
+        "title": title,
+        "body": "",
+        "urgency": "normal",
+        "sensitivity": str(Clearance.INTERNAL),
+        "owner_unit": str(office.wendian.pk),
+        "d-sender": str(office.province.pk),
+        "d-sender_name": "",
+        "d-sender_number": number,
+        "d-doc_type": "通知",
+        "d-secrecy_period": "",
+        "d-copies": "2",
+        "d-pages": "3",
+        "d-received_on": timezone.localdate().isoformat(),
+        "d-remarks": "",
+        **extra,
+    }
+    return client.post(reverse("cases:create") + "?type=incoming", data)
+
+
+def perform(case, code, actor, **kwargs):
+    case.refresh_from_db()
+    return services.case_perform(
+        case=case, action_code=code, actor=actor, version=case.version, **kwargs
+    )
+
+
+def registered(client, office, **kwargs) -> Case:
+    response = register(client, office, **kwargs)
+    assert response.status_code == 302, response.content.decode()
+    return Case.objects.get(pk=int(response["Location"].rstrip("/").rsplit("/", 1)[1]))
+
+
+def test_registered_through_the_page_with_its_fields(client, office):
+    page = client.get(reverse("cases:create") + "?type=incoming")
+    assert page.status_code == 302  # not logged in yet
+    client.force_login(office.clerk)
+    page = client.get(reverse("cases:create") + "?type=incoming").content.decode()
+    assert 'name="d-sender_number"' in page and "省政府办公厅" in page
+    case = registered(client, office, number="辽政办发〔２０２６〕１２号")
+    assert case.case_type == "incoming" and case.number.startswith("收〔")
+    detail = case.incoming
+    # Typed with full-width digits, stored as the standard writes it; the name from the
+    # directory.
+    assert (detail.sender_name, detail.sender_number) == ("省政府办公厅", NUMBER)
+    assert (detail.doc_type, detail.copies, detail.pages) == ("通知", 2, 3)
+    html = client.get(reverse("cases:detail", args=[case.pk])).content.decode()
+    assert f'<dd data-testid="incoming-number">{NUMBER}</dd>' in html and "收文信息" in html
+
+
+@pytest.mark.parametrize(
+    ("number", "message"),
+    [
+        ("辽政办发[2026]12号", "六角括号"),
+        ("辽政办发〔2026〕12", "号"),
+        ("辽政办发〔2026〕012号", "虚位"),
+        (f"辽政办发〔{timezone.localdate().year + 1}〕3号", "晚于今年"),
+    ],
+)
+def test_a_malformed_number_is_a_form_error(client, office, number, message):
+    response = register(client, office, number=number)
+    assert response.status_code == 400
+    assert message in response.content.decode()
+    assert not Case.objects.exists()
+
+
+def test_a_sender_is_required_and_a_typed_one_is_kept(client, office):
+    response = register(client, office, **{"d-sender": ""})
+    assert response.status_code == 400 and "请选择或填写来文机关" in response.content.decode()
+    case = registered(client, office, **{"d-sender": "", "d-sender_name": "市委办公室"})
+    assert case.incoming.sender_id is None and case.incoming.sender_name == "市委办公室"
+
+
+def test_a_duplicate_is_flagged_with_a_link_and_may_be_confirmed(client, office):
+    first = registered(client, office)
+    # Same sender and 字号, another title.
+    response = register(client, office, title="另一个标题")
+    html = response.content.decode()
+    assert response.status_code == 400 and "该文件可能已登记" in html
+    assert f'<a href="{reverse("cases:detail", args=[first.pk])}">{first.number}</a>' in html
+    # Same title from the same sender within days, no 字号.
+    response = register(client, office, number="")
+    assert response.status_code == 400 and first.number in response.content.decode()
+    # Same 字号 from another sender is another document.
+    registered(client, office, title="另一个标题", **{"d-sender": str(office.bureau.pk)})
+    # The same title received long ago is not flagged.
+    old = (timezone.localdate() - datetime.timedelta(days=30)).isoformat()
+    registered(client, office, number="", **{"d-received_on": old})
+    # Confirmed: registered anyway.
+    again = registered(client, office, **{"d-confirm_duplicate": "on"})
+    assert again.pk != first.pk and IncomingDocument.objects.count() == 4
+
+
+def test_the_flow_to_the_archive(client, office):
+    case = registered(client, office)
+    perform(case, "submit", office.clerk)
+    perform(case, "accept", office.clerk)
+    # 拟办: the clerk proposes two leaders in order and suggests the handling units.
+    perform(
+        case,
+        "propose",
+        office.clerk,
+        params={
+            "leaders": [office.leader1, office.leader2],
+            "suggested_units": [office.nongjing, office.bureau],
+        },
+        comment="拟请leader1、leader2阅示，农经处、市应急管理局承办。",
+    )
+    case.refresh_from_db()
+    assert case.state == "instructing"
+    # Only the first leader has the 批示 in 待办.
+    client.force_login(office.leader1)
+    todo = client.get(reverse("cases:inbox") + "?tab=todo").content.decode()
+    assert case.number in todo
+    client.force_login(office.leader2)
+    assert case.number not in client.get(reverse("cases:inbox") + "?tab=todo").content.decode()
+    with pytest.raises(PermissionRefused):
+        perform(case, "instruct", office.leader2, comment="同意。")
+    # The first leader may not close the round while another leader is to instruct.
+    with pytest.raises(GuardFailed):
+        perform(case, "instruct_last", office.leader1, comment="同意。")
+    due = timezone.localdate() + datetime.timedelta(days=20)
+    perform(
+        case,
+        "instruct",
+        office.leader1,
+        comment="请农经处牵头办理，两周内报结果。",
+        params={"due_date": due},
+    )
+    case.refresh_from_db()
+    assert case.state == "instructing" and case.due_date == due
+    tasks = Task.objects.filter(case=case, kind=TaskKind.INSTRUCT)
+    assert {(t.assignee_id, t.state) for t in tasks} == {
+        (office.leader1.pk, TaskState.DONE),
+        (office.leader2.pk, TaskState.OPEN),
+    }
+    assert case.number in client.get(reverse("cases:inbox") + "?tab=todo").content.decode()
+    perform(case, "instruct_last", office.leader2, comment="同意。")
+    case.refresh_from_db()
+    assert case.state == "dispatching"
+    assert case.events.get(action="instruct").comment == "请农经处牵头办理，两周内报结果。"
+    # 承办: a division leads, a city bureau co-handles; the leader's deadline stands.
+    perform(
+        case,
+        "assign",
+        office.clerk,
+        params={"lead_unit": office.nongjing, "co_units": [office.bureau]},
+    )
+    case.refresh_from_db()
+    assert case.state == "handling" and case.due_date == due
+    assert {a.unit.name for a in case.assignments.all()} == {"市应急管理局", "农经处"}
+    client.force_login(office.clerk)
+    html = client.get(reverse("cases:detail", args=[case.pk])).content.decode()
+    assert "leader1 → leader2" in html and "农经处、市应急管理局" in html
+    co = case.assignments.get(unit=office.bureau)
+    # The bureau has no accounts: 文电处 records its report (代录).
+    assignment_report(assignment=co, actor=office.clerk, report="已配合检查。", on_behalf=True)
+    perform(case, "complete", office.farmer, params={"report": "已部署检查。"})
+    case.refresh_from_db()
+    assert case.state == "closed" and case.closed
+    perform(case, "archive", office.clerk)
+    case.refresh_from_db()
+    assert case.state == "archived"
+    assert not Task.objects.filter(case=case, state=TaskState.OPEN).exists()
+
+
+def test_return_to_sender_needs_a_reason_and_ends(client, office):
+    case = registered(client, office)
+    perform(case, "submit", office.clerk)
+    with pytest.raises(GuardFailed):
+        perform(case, "return_to_sender", office.clerk)
+    reason = "不属于本机关职责，请径送市应急管理局。"
+    perform(case, "return_to_sender", office.clerk, comment=reason)
+    case.refresh_from_db()
+    assert case.state == "returned" and case.closed
+
+
+def test_another_divisions_staff_cannot_propose(client, office):
+    case = registered(client, office)
+    perform(case, "submit", office.clerk)
+    perform(case, "accept", office.clerk)
+    for outsider in (office.other_clerk, office.farmer):
+        with pytest.raises(PermissionRefused):
+            perform(case, "propose", outsider, params={"leaders": [office.leader1]}, comment="x")
+    assert not CaseSlot.objects.filter(case=case).exists()
+    client.force_login(office.other_clerk)
+    url = reverse("cases:perform", args=[case.pk, "propose"])
+    response = client.post(url, {"version": case.version, "comment": "x"})
+    assert response.status_code in (302, 403, 404)
+    case.refresh_from_db()
+    assert case.state == "proposing"
+
+
+def test_inbox_filter_column_and_search(client, office):
+    notice = registered(client, office)
+    letter = registered(
+        client,
+        office,
+        title="关于商请支持冬季供暖保障的函",
+        number="沈应急函〔2026〕5号",
+        **{"d-doc_type": "函", "d-sender": str(office.bureau.pk)},
+    )
+
+    def listed(html):
+        return {
+            c.pk
+            for c in (notice, letter)
+            if f'href="{reverse("cases:detail", args=[c.pk])}"' in html
+        }
+
+    base = reverse("cases:inbox") + "?tab=mine_created&case_type=incoming"
+    assert listed(client.get(base).content.decode()) == {notice.pk, letter.pk}
+    html = client.get(base + "&x_doc_type=函").content.decode()
+    assert listed(html) == {letter.pk}
+    assert "<th>来文字号</th>" in html and "<td>沈应急函〔2026〕5号</td>" in html
+    assert listed(client.get(base + "&x_sender=应急").content.decode()) == {letter.pk}
+    # Neither title names the 来文字号: the type's search text finds it.
+    found = client.get(reverse("cases:search") + "?q=沈应急函〔2026〕5号").content.decode()
+    assert listed(found) == {letter.pk}
