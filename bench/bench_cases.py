@@ -865,7 +865,7 @@ class Showcase:
 
     @staticmethod
     def build(office: Office):
-        from zhengban.cases import services
+        from zhengban.cases import assignments, comments, services
         from zhengban.cases.models import Assignment, Case, CaseEvent, Task
 
         owner, lead, co = office.busy_unit, office.lead, office.co
@@ -917,25 +917,25 @@ class Showcase:
         while entries() < HISTORY:
             step += 1
             if step % 3 == 0:
-                services.case_urge(
+                assignments.case_urge(
                     case=fresh(), actor=head, message=f"请加快办理（第{step}次催办）。"
                 )
             elif step % 3 == 1:
-                services.assignment_report(
+                assignments.assignment_report(
                     assignment=lead_a,
                     actor=lead_staff,
                     report=f"第{step}次阶段性进展：已完成演练方案起草。",
                     kind="progress",
                 )
             else:
-                services.assignment_report(
+                assignments.assignment_report(
                     assignment=co_a,
                     actor=office.staff[co.pk][0],
                     report=f"第{step}次阶段性进展：协办事项正在推进。",
                     kind="progress",
                 )
         for i in range(3):
-            services.comment_add(
+            comments.comment_add(
                 case=fresh(), actor=drafter, text=f"办理留言{i + 1}：请各单位按时反馈。"
             )
         return fresh()

@@ -80,7 +80,8 @@ class Case(models.Model):
         indexes = [
             models.Index(fields=["owner_unit", "closed", "due_date"]),
             models.Index(fields=["case_type", "state"]),
-            models.Index(fields=["closed", "due_date"]),
+            # 逾期/本周到期 count from the index alone (sensitivity is the leader's filter).
+            models.Index(fields=["closed", "due_date", "sensitivity"]),
             models.Index(fields=["assignee", "closed"]),
             models.Index(fields=["closed_at"]),
         ]
@@ -162,6 +163,7 @@ class Assignment(models.Model):
             models.Index(fields=["unit", "status"]),
             # `zhengban tick` looks for open assignments due before their case.
             models.Index(fields=["status", "due_date"]),
+            models.Index(fields=["case", "unit"]),  # the visibility check per case
         ]
         constraints = [
             # One open lead unit per case at a time.
@@ -236,6 +238,15 @@ class Task(models.Model):
             models.Index(fields=["assignee", "state"]),
             models.Index(fields=["unit", "state"]),
             models.Index(fields=["case", "state"]),
+            # A unit's tasks nobody has taken yet (its 待办): without it SQLite scans every
+            # untaken task through the assignee index.
+            models.Index(
+                fields=["unit", "state", "heads_only"],
+                condition=Q(assignee__isnull=True),
+                name="task_untaken_unit",
+            ),
+            # The visibility check per case answered from the index alone.
+            models.Index(fields=["case", "assignee", "unit", "state"]),
         ]
         constraints = [
             models.CheckConstraint(

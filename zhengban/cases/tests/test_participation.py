@@ -490,3 +490,23 @@ def test_apps_extend_the_roles_a_permit_may_name(office):
         assert CaseAccess(farmer, case).principal_for(receive) is not None
     finally:
         ROLES.pop("confidential_clerk", None)
+
+
+def test_the_task_and_unit_tabs_never_show_what_the_policy_hides(office, contact):
+    """待办, 待阅 and 本处室 skip the visibility filter (their rows imply it): check it holds."""
+    handling = to_handling(office)
+    services.case_circulate(
+        case=handling, actor=office.head, version=handling.version, users=[office.outsider]
+    )
+    handling.refresh_from_db()
+    services.case_withdraw(case=handling, actor=office.head, version=handling.version)
+    other = new_case(office, title="另一件")
+    perform(other, "submit", office.clerk)
+    perform(other, "assign", office.head, params={"lead_unit": office.education})
+    new_case(office, title="公开件", sensitivity=0)
+    people = [office.clerk, office.head, office.farmer, office.teacher, office.outsider]
+    for user in [*people, office.low, office.leader, office.sysadmin, contact]:
+        visible = set(cases_visible_to(user).values_list("pk", flat=True))
+        for tab in ("todo", "toread", "unit"):
+            shown = set(selectors.inbox_queryset(user, tab).values_list("pk", flat=True))
+            assert shown <= visible, (user, tab)
