@@ -16,6 +16,7 @@ from django.db.models import Q
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.html import format_html, format_html_join
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from zhengban.accounts.choices import Role
@@ -75,7 +76,9 @@ class IncomingForm(forms.ModelForm):
         sender.queryset = Unit.objects.filter(kind=UnitKind.EXTERNAL).order_by("order", "name")
         sender.help_text = _("从承办单位名录中选择，或在下栏直接填写来文机关名称。")
         self.fields["sender_name"].required = False
-        self.fields["sender_number"].help_text = _("如：辽政办发〔2026〕12号")
+        self.fields["sender_number"].help_text = gettext("如：%(example)s") % {
+            "example": "辽政办发〔2026〕12号"
+        }
         if not self.instance.pk:
             self.fields["received_on"].initial = timezone.localdate
 
