@@ -280,7 +280,7 @@ class CaseListCreate(ListAPIView):
         page = super().paginate_queryset(queryset)
         if page is None:
             return None
-        rows = selectors.decorate_rows(page)
+        rows = selectors.decorate_rows(page, user=self.request.user)
         for case in rows:
             case.type_fields = {c.name: c.value(case) for c in self.columns}
         return rows

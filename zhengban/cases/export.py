@@ -16,7 +16,9 @@ def _text(value) -> str:
     return ILLEGAL_CHARACTERS_RE.sub("", str(value or ""))
 
 
-def write_cases_xlsx(queryset, columns, fileobj, *, max_rows: int = MAX_ROWS) -> tuple[int, bool]:
+def write_cases_xlsx(
+    queryset, columns, fileobj, *, user, max_rows: int = MAX_ROWS
+) -> tuple[int, bool]:
     """Write the rows of `queryset` (already ordered) into `fileobj`; (rows, truncated)."""
     workbook = Workbook(write_only=True)
     sheet = workbook.create_sheet(_("事项清单"))
@@ -38,7 +40,8 @@ def write_cases_xlsx(queryset, columns, fileobj, *, max_rows: int = MAX_ROWS) ->
     )
     rows = 0
     for start in range(0, max_rows, BATCH_SIZE):
-        batch = selectors.decorate_rows(queryset[start : min(start + BATCH_SIZE, max_rows)])
+        page = queryset[start : min(start + BATCH_SIZE, max_rows)]
+        batch = selectors.decorate_rows(page, user=user)
         for case in batch:
             sheet.append(
                 [

@@ -79,7 +79,7 @@ def _inbox(request):
 def inbox(request):
     tab, form, columns, rows_qs = _inbox(request)
     page = _page(request, rows_qs)
-    rows = selectors.decorate_rows(page.object_list)
+    rows = selectors.decorate_rows(page.object_list, user=request.user)
     for case in rows:
         case.extra_cells = [c.value(case) for c in columns]
     tabs = []
@@ -119,7 +119,7 @@ def inbox_export(request):
 
     tab, _form, columns, rows_qs = _inbox(request)
     output = tempfile.TemporaryFile(suffix=".xlsx")  # noqa: SIM115 - FileResponse closes it
-    rows, truncated = write_cases_xlsx(rows_qs, columns, output)
+    rows, truncated = write_cases_xlsx(rows_qs, columns, output, user=request.user)
     audit_record(
         actor=request.user,
         action="cases.export",

@@ -411,9 +411,9 @@ def count_queries(client, url) -> tuple[int, list[str]]:
     return len(ctx.captured_queries), [q["sql"] for q in ctx.captured_queries]
 
 
-# Session, user, memberships, led units, unit filter, roles, delegations, count, rows, bell,
-# and the session save (idle timeout) in a savepoint.
-INBOX_QUERIES = 13
+# Session, user, memberships, led units, unit filter, roles, delegations, count, rows, the
+# rows' lead units and task kinds, bell, and the session save (idle timeout) in a savepoint.
+INBOX_QUERIES = 14
 
 
 @pytest.mark.parametrize("tab", ["todo", "unit", "overdue"])
