@@ -29,11 +29,14 @@ def has_attachment() -> Guard:
 
 def co_units_reported() -> Guard:
     """The lead may not close while a co-unit (协办) is still working, unless a leader waived it."""
-    return Guard(
-        lambda ctx: (
-            not Assignment.objects.filter(
-                case=ctx.case, role=AssignmentRole.CO, status=AssignmentStatus.OPEN
-            ).exists()
-        ),
-        _("协办单位尚未全部反馈，不能办结（可由领导免除协办反馈）。"),
-    )
+
+    def check(ctx) -> bool:
+        # The case page has the assignments already; the service asks the database.
+        rows = getattr(ctx.case, "_prefetched_objects_cache", {}).get("assignments")
+        if rows is None:
+            rows = Assignment.objects.filter(case=ctx.case, role=AssignmentRole.CO)
+        return not any(
+            a.role == AssignmentRole.CO and a.status == AssignmentStatus.OPEN for a in rows
+        )
+
+    return Guard(check, _("协办单位尚未全部反馈，不能办结（可由领导免除协办反馈）。"))
