@@ -76,6 +76,8 @@ class IncomingForm(forms.ModelForm):
         sender.queryset = Unit.objects.filter(kind=UnitKind.EXTERNAL).order_by("order", "name")
         sender.help_text = _("从承办单位名录中选择，或在下栏直接填写来文机关名称。")
         self.fields["sender_name"].required = False
+        for name in ("copies", "pages"):
+            self.fields[name].required = False  # one unless said otherwise
         self.fields["sender_number"].help_text = gettext("如：%(example)s") % {
             "example": "辽政办发〔2026〕12号"
         }
@@ -91,6 +93,14 @@ class IncomingForm(forms.ModelForm):
         except NumberError as error:
             raise forms.ValidationError(error.message, code=error.code) from None
         return number.text  # full-width digits typed by an input method become Arabic
+
+    def clean_copies(self) -> int:
+        value = self.cleaned_data["copies"]
+        return 1 if value is None else value
+
+    def clean_pages(self) -> int:
+        value = self.cleaned_data["pages"]
+        return 1 if value is None else value
 
     def clean_received_on(self):
         value = self.cleaned_data["received_on"]

@@ -196,14 +196,17 @@ def test_the_flow_to_the_archive(client, office):
     # The first leader may not close the round while another leader is to instruct.
     with pytest.raises(GuardFailed):
         perform(case, "instruct_last", office.leader1, comment="同意。")
+    # The first leader gives the 批示 on the case page, with a deadline.
+    client.force_login(office.leader1)
+    page = client.get(reverse("cases:detail", args=[case.pk])).content.decode()
+    assert "批示并呈下一位领导" in page and "收文信息" in page
     due = timezone.localdate() + datetime.timedelta(days=20)
-    perform(
-        case,
-        "instruct",
-        office.leader1,
-        comment="请农经处牵头办理，两周内报结果。",
-        params={"due_date": due},
+    case.refresh_from_db()
+    response = client.post(
+        reverse("cases:perform", args=[case.pk, "instruct"]),
+        {"version": case.version, "comment": "请农经处牵头办理，两周内报结果。", "due_date": due},
     )
+    assert response.status_code == 302
     case.refresh_from_db()
     assert case.state == "instructing" and case.due_date == due
     tasks = Task.objects.filter(case=case, kind=TaskKind.INSTRUCT)
@@ -211,6 +214,7 @@ def test_the_flow_to_the_archive(client, office):
         (office.leader1.pk, TaskState.DONE),
         (office.leader2.pk, TaskState.OPEN),
     }
+    client.force_login(office.leader2)
     assert case.number in client.get(reverse("cases:inbox") + "?tab=todo").content.decode()
     perform(case, "instruct_last", office.leader2, comment="同意。")
     case.refresh_from_db()
@@ -260,10 +264,11 @@ def test_another_divisions_staff_cannot_propose(client, office):
         with pytest.raises(PermissionRefused):
             perform(case, "propose", outsider, params={"leaders": [office.leader1]}, comment="x")
     assert not CaseSlot.objects.filter(case=case).exists()
+    # Through the page: the case of another division is not even found.
     client.force_login(office.other_clerk)
     url = reverse("cases:perform", args=[case.pk, "propose"])
     response = client.post(url, {"version": case.version, "comment": "x"})
-    assert response.status_code in (302, 403, 404)
+    assert response.status_code == 404
     case.refresh_from_db()
     assert case.state == "proposing"
 
@@ -294,3 +299,36 @@ def test_inbox_filter_column_and_search(client, office):
     # Neither title names the 来文字号: the type's search text finds it.
     found = client.get(reverse("cases:search") + "?q=沈应急函〔2026〕5号").content.decode()
     assert listed(found) == {letter.pk}
+
+
+def test_the_api_validates_the_same_way(client, office):
+    client.force_login(office.clerk)
+
+    def create(number, **extra):
+        detail = {
+            "sender": office.province.pk,
+            "sender_number": number,
+            "doc_type": "通知",
+            "received_on": timezone.localdate().isoformat(),
+            **extra,
+        }
+        return client.post(
+            reverse("api-cases:list"),
+            {
+                "case_type": "incoming",
+                "title": TITLE,
+                "owner_unit": office.wendian.pk,
+                "detail": detail,
+            },
+            content_type="application/json",
+        )
+
+    assert create(NUMBER, copies=0).status_code == 400
+    response = create("辽政办发(2026)12号")
+    assert response.status_code == 400 and "六角括号" in str(response.json()["detail"])
+    first = create(NUMBER)
+    assert first.status_code == 201, first.content
+    assert first.json()["number"].startswith("收〔")
+    assert create(NUMBER).status_code == 400
+    assert create(NUMBER, confirm_duplicate=True).status_code == 201
+    assert IncomingDocument.objects.filter(sender_number=NUMBER).count() == 2
