@@ -19,7 +19,7 @@ from django.utils.html import format_html, format_html_join
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
-from zhengban.accounts.choices import Role
+from zhengban.accounts.choices import LEADER_ROLES, Role
 from zhengban.cases import effects, guards
 from zhengban.cases.casetypes import CaseType, Column, Filter, Panel
 from zhengban.cases.choices import TaskKind, TaskState
@@ -84,6 +84,18 @@ class IncomingForm(forms.ModelForm):
         if not self.instance.pk:
             self.fields["received_on"].initial = timezone.localdate
 
+    @property
+    def derived(self) -> set[str]:
+        """Fields clean() filled in: changed although their input was not."""
+        return self.__dict__.setdefault("_derived", set())
+
+    @property
+    def changed_data(self) -> list[str]:
+        # The kernel saves an edit's changed fields only; a name taken from the directory
+        # must be among them.
+        changed = list(super().changed_data)
+        return changed + [n for n in sorted(self.derived) if n not in changed]
+
     def clean_sender_number(self) -> str:
         text = self.cleaned_data["sender_number"].strip()
         if not text:
@@ -111,8 +123,12 @@ class IncomingForm(forms.ModelForm):
     def clean(self):
         data = super().clean()
         sender = data.get("sender")
-        if sender is not None and not data.get("sender_name"):
-            data["sender_name"] = sender.name
+        renamed = "sender_name" in self.changed_data and data.get("sender_name")
+        if sender is not None and (
+            ("sender" in self.changed_data and not renamed) or not data.get("sender_name")
+        ):
+            data["sender_name"] = sender.name  # the directory's name for the chosen unit
+            self.derived.add("sender_name")
         if not data.get("sender_name") and "sender" not in self.errors:
             self.add_error("sender_name", _("请选择或填写来文机关。"))
         return data
@@ -276,6 +292,25 @@ def remember_units(param: str = "suggested_units") -> Effect:
     return Effect(apply, _("拟办承办单位"))
 
 
+def _chosen_ids(ctx, param: str = "leaders") -> list:
+    value = ctx.params.get(param) or []
+    value = value if isinstance(value, list | tuple) else [value]
+    return [getattr(v, "pk", v) for v in value if v]
+
+
+def _all_leaders(ctx) -> bool:
+    from zhengban.accounts.models import User
+
+    ids = set(_chosen_ids(ctx))
+    leaders = User.objects.filter(pk__in=ids, role_grants__role__in=LEADER_ROLES)
+    return leaders.values("pk").distinct().count() == len(ids)
+
+
+DISTINCT_LEADERS = Guard(
+    lambda ctx: len(set(_chosen_ids(ctx))) == len(_chosen_ids(ctx)),
+    _("同一位领导只能呈批一次。"),
+)
+ONLY_LEADERS = Guard(_all_leaders, _("呈批对象须为办公厅领导或市政府领导。"))
 HAS_NEXT = Guard(lambda ctx: _next_leader(ctx.case) is not None, _("您是最后一位批示领导。"))
 IS_LAST = Guard(
     lambda ctx: _next_leader(ctx.case) is None,
@@ -371,6 +406,7 @@ WORKFLOW = Workflow(
                 Param("leaders", "users", _("呈批领导（按批示顺序）")),
                 Param("suggested_units", "units", _("拟承办单位"), required=False),
             ),
+            guards=(DISTINCT_LEADERS, ONLY_LEADERS),
             effects=(
                 effects.fill_slot(LEADERS_SLOT, "leaders"),
                 first_leader(),

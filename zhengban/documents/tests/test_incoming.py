@@ -263,6 +263,10 @@ def test_another_divisions_staff_cannot_propose(client, office):
     for outsider in (office.other_clerk, office.farmer):
         with pytest.raises(PermissionRefused):
             perform(case, "propose", outsider, params={"leaders": [office.leader1]}, comment="x")
+    # Only leaders, each once.
+    for leaders in ([office.leader1, office.leader1], [office.leader1, office.farmer]):
+        with pytest.raises(GuardFailed):
+            perform(case, "propose", office.clerk, params={"leaders": leaders}, comment="x")
     assert not CaseSlot.objects.filter(case=case).exists()
     # Through the page: the case of another division is not even found.
     client.force_login(office.other_clerk)
@@ -332,3 +336,29 @@ def test_the_api_validates_the_same_way(client, office):
     assert create(NUMBER).status_code == 400
     assert create(NUMBER, confirm_duplicate=True).status_code == 201
     assert IncomingDocument.objects.filter(sender_number=NUMBER).count() == 2
+
+
+def test_editing_in_registration_fixes_the_sender(client, office):
+    case = registered(client, office)
+    case.refresh_from_db()
+    data = {
+        "version": case.version,
+        "title": case.title,
+        "body": "",
+        "urgency": "normal",
+        "d-sender": str(office.bureau.pk),
+        "d-sender_name": "省政府办公厅",  # the old name, left as it was
+        "d-sender_number": "辽政办发〔2026〕13号",
+        "d-doc_type": "通知",
+        "d-copies": "1",
+        "d-pages": "3",
+        "d-received_on": timezone.localdate().isoformat(),
+    }
+    response = client.post(reverse("cases:edit", args=[case.pk]), data)
+    assert response.status_code == 302, response.content.decode()
+    detail = IncomingDocument.objects.get(case=case)
+    assert (detail.sender_id, detail.sender_name) == (office.bureau.pk, "市应急管理局")
+    assert detail.sender_number == "辽政办发〔2026〕13号"
+    data.update({"version": case.version + 1, "d-sender_number": "辽政办发〔2026〕013号"})
+    response = client.post(reverse("cases:edit", args=[case.pk]), data)
+    assert response.status_code == 400 and "虚位" in response.content.decode()
