@@ -362,3 +362,12 @@ def test_editing_in_registration_fixes_the_sender(client, office):
     data.update({"version": case.version + 1, "d-sender_number": "辽政办发〔2026〕013号"})
     response = client.post(reverse("cases:edit", args=[case.pk]), data)
     assert response.status_code == 400 and "虚位" in response.content.decode()
+
+
+def test_the_type_is_listed_with_its_diagram(client, office):
+    client.force_login(office.clerk)
+    html = client.get(reverse("cases:workflow", args=["incoming"])).content.decode()
+    assert "退回来文单位" in html and "批示并呈下一位领导" in html
+    svg = client.get(reverse("cases:workflow_svg", args=["incoming"]))
+    assert svg.status_code == 200 and "已退文" in svg.content.decode()
+    assert "收文" in client.get(reverse("cases:create")).content.decode()
