@@ -74,6 +74,7 @@ class CaseType:
     columns: tuple[Column, ...] = ()
     audit_namespace: str = ""  # default: the case type; audit actions read "<ns>.<action>"
     number_series: str = ""  # default: the case type
+    create_roles: frozenset[str] = frozenset()  # who may register one; empty: any office staff
     deadline_rules: tuple = ()  # zhengban.workcalendar.deadlines.DeadlineRule, registered
 
     @property

@@ -25,6 +25,7 @@ class AssignmentStatus(models.TextChoices):
 class TaskKind(models.TextChoices):
     DRAFT = "draft", _("起草")  # the drafter's, also after 退回修改
     REVIEW = "review", _("审核")
+    PROPOSE = "propose", _("拟办")  # the clerk proposes leaders and units for a 收文
     INSTRUCT = "instruct", _("批示")
     HANDLE = "handle", _("办理")
     ASSIGNMENT = "assignment", _("承办")  # a unit's part as 主办 or 协办

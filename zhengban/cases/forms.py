@@ -335,7 +335,8 @@ class ActionForm(PhraseMixin, VersionedForm):
             name = param.name if param.name not in self.RESERVED else f"p_{param.name}"
             self.fields[name] = self._field(param)
         self.fields["comment"] = forms.CharField(
-            label=_("理由") if action.comment_required else _("意见或说明"),
+            label=action.comment_label
+            or (_("理由") if action.comment_required else _("意见或说明")),
             required=action.comment_required,
             widget=forms.Textarea(attrs={"rows": 2}),
         )

@@ -18,7 +18,7 @@ from django.db.models import Max
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from zhengban.accounts.choices import LEADER_ROLES, Clearance
+from zhengban.accounts.choices import LEADER_ROLES, Clearance, role_label
 from zhengban.accounts.models import User
 from zhengban.audit.services import audit_record
 from zhengban.org.choices import UnitKind
@@ -184,10 +184,23 @@ def _allocate_number(workflow: Workflow, year: int) -> str:
 
 
 def may_create(user: User, workflow: Workflow, unit) -> bool:
-    """Office units own cases; external handling units (市直部门, 区县) only handle them."""
+    """Office units own cases; external handling units (市直部门, 区县) only handle them; a
+    type may restrict who registers it (收文: the 文书)."""
     if not user.is_authenticated or user.is_admin_role or unit.kind == UnitKind.EXTERNAL:
         return False
+    case_type = case_type_or_none(workflow.case_type)
+    if case_type and case_type.create_roles and not user.has_role(*case_type.create_roles):
+        return False
     return unit.pk in user.unit_ids or user.has_role(*LEADER_ROLES)
+
+
+def creation_refusal(user: User, workflow: Workflow) -> str:
+    """Why the user may register no case of this type at all (its roles), or ""."""
+    case_type = case_type_or_none(workflow.case_type)
+    if case_type and case_type.create_roles and not user.has_role(*case_type.create_roles):
+        roles = "、".join(role_label(r) for r in sorted(case_type.create_roles))
+        return _("只有%(roles)s可以登记%(type)s。") % {"roles": roles, "type": workflow.label}
+    return ""
 
 
 @audits_denials
@@ -208,7 +221,9 @@ def case_create(
     """`detail`: the values of the type's detail model, created in the same transaction."""
     workflow = get_workflow(case_type)
     if not may_create(actor, workflow, owner_unit):
-        refusal = PermissionRefused(_("只能为本人所在处室创建事项。"))
+        refusal = PermissionRefused(
+            creation_refusal(actor, workflow) or _("只能为本人所在处室创建事项。")
+        )
         refusal.audit = (actor, owner_unit, "create")
         raise refusal
     if sensitivity > actor.clearance:
@@ -253,7 +268,11 @@ def _create_detail(case: Case, values: dict | None):
         if values:
             raise GuardFailed(_("该类事项没有附加字段。"))
         return None
-    row = case_type.detail_model(case=case, **(values or {}))
+    # Only the model's fields: a form may carry others (a confirmation, a choice of source).
+    names = {f.name for f in case_type.detail_model._meta.concrete_fields} - {"case", "id"}
+    row = case_type.detail_model(
+        case=case, **{k: v for k, v in (values or {}).items() if k in names}
+    )
     try:
         row.full_clean(exclude=["case"])
     except ValidationError as error:

@@ -444,9 +444,15 @@ def create(request):
     case_type = request.GET.get("type", "")
     workflow = selectors.workflow_or_none(case_type)
     if workflow is None:
-        return render(
-            request, "cases/create_choose.html", {"workflows": selectors.workflows_sorted()}
-        )
+        offered = [
+            w
+            for w in selectors.workflows_sorted()
+            if not services.creation_refusal(request.user, w)
+        ]
+        return render(request, "cases/create_choose.html", {"workflows": offered})
+    refusal = services.creation_refusal(request.user, workflow)
+    if refusal:
+        raise PermissionDenied(refusal)
     form = forms.CaseCreateForm(request.POST or None, user=request.user)
     case_type_def = case_type_or_none(case_type)
     detail_form = None

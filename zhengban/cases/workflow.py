@@ -91,6 +91,7 @@ class Action:
     effects: tuple[Effect, ...] = ()
     params: tuple[Param, ...] = ()
     comment_required: bool = False
+    comment_label: str = ""  # what the comment is (批示意见, 拟办意见); default 理由/意见或说明
     withdrawable: bool = False  # the actor may 撤回 it until the next person acts
     countersign: Countersign | None = None
 

@@ -139,3 +139,16 @@ def test_duplicate_prefixes_or_series_are_refused_at_registration(proposals):
     )
     with pytest.raises(ImproperlyConfigured, match="编号序列"):
         register_case_type(same_series)
+
+
+def test_a_type_may_restrict_who_registers_it(client, office, proposals):
+    import dataclasses as dc
+
+    from zhengban.cases.casetypes import _TYPES
+
+    _TYPES["test_proposal"] = dc.replace(proposals, create_roles=frozenset({"clerk"}))
+    response = create(client, office, proposer="王代表", channel="npc")
+    assert response.status_code == 403 and "只有文书可以登记" in response.json()["detail"]
+    assert client.get(reverse("cases:create") + "?type=test_proposal").status_code == 403
+    assert "test_proposal" not in client.get(reverse("cases:create")).content.decode()
+    assert not Case.objects.exists()
