@@ -857,7 +857,7 @@ def case_withdraw(*, case: Case, actor: User, version: int) -> Case:
 def task_hand(*, task: Task, actor: User, to_user: User) -> Task:
     """处内分办: a head hands the unit's task to one of the unit's people."""
     with transaction.atomic():
-        task = Task.objects.select_for_update().select_related("unit").get(pk=task.pk)
+        task = Task.objects.select_for_update(of=("self",)).select_related("unit").get(pk=task.pk)
         case = lock_case(task.case)
         if task.state != TaskState.OPEN or task.unit_id is None:
             raise VersionConflict(_("该待办已处理或已分办。"))
