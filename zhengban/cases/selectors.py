@@ -131,6 +131,12 @@ KERNEL_EVENT_LABELS = {
     "assignment.return": gettext_lazy("退回交办"),
     "assignment.waive": gettext_lazy("免除协办反馈"),
     "assignment.reassign": gettext_lazy("改派"),
+    "assignment.report_recorded": gettext_lazy("代录反馈"),
+    "extension.request": gettext_lazy("申请延期"),
+    "extension.approve": gettext_lazy("批准延期"),
+    "extension.refuse": gettext_lazy("不同意延期"),
+    "urge": gettext_lazy("催办"),
+    "task.hand": gettext_lazy("处内分办"),
     "attachment.add": gettext_lazy("上传附件"),
     "reminder": gettext_lazy("催办"),  # zhengban tick: due soon, due today, overdue
     "escalation": gettext_lazy("逾期督办"),  # overdue: the unit head, then office leaders

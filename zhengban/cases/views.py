@@ -187,8 +187,10 @@ def _action_forms(page: selectors.CasePage, pickers: forms.Pickers) -> list[dict
 ANSWERED_HERE = {TaskKind.COUNTERSIGN, TaskKind.CONSULT, TaskKind.CIRCULATE, TaskKind.HANDLE}
 
 
-def _answered_here(task) -> bool:
-    return task.kind in ANSWERED_HERE or task.kind == TaskKind.EXTENSION or _to_hand(task)
+def _answered_here(task, user) -> bool:
+    if _to_hand(task):
+        return task.unit_id in user.led_unit_ids  # only the unit's head hands it on
+    return task.kind in ANSWERED_HERE or task.kind == TaskKind.EXTENSION
 
 
 def _to_hand(task) -> bool:
@@ -256,7 +258,9 @@ def detail(request, pk: int):
         ]
         assignments.append(view)
     phrases = phrases_of(request.user)
-    my_tasks = [(task, _task_form(task)) for task in page.my_tasks if _answered_here(task)]
+    my_tasks = [
+        (task, _task_form(task)) for task in page.my_tasks if _answered_here(task, request.user)
+    ]
     for _task, form in my_tasks:
         if hasattr(form, "offer"):
             form.offer(phrases)
