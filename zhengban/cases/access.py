@@ -135,9 +135,10 @@ def register_relation(code: str, label, holds: Callable[[CaseAccess, Principal],
     return RELATIONS[code]
 
 
-def relation_label(code: str) -> str:
+def relation_label(code: str, slot_labels: dict | None = None) -> str:
     if code.startswith("slot:"):
-        return str(_("指定的%(slot)s") % {"slot": code.removeprefix("slot:")})
+        name = code.removeprefix("slot:")
+        return str(_("指定的%(slot)s") % {"slot": (slot_labels or {}).get(name, name)})
     relation = RELATIONS.get(code)
     return str(relation.label) if relation else code
 

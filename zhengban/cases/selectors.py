@@ -152,13 +152,14 @@ def event_label(workflow: Workflow | None, code: str) -> str:
     return str(label) if label else code
 
 
-def relation_text(action: Action) -> list[str]:
-    """Who may take an action, in words: "处室负责人（主责处室负责人）"."""
+def relation_text(action: Action, workflow: Workflow | None = None) -> list[str]:
+    """Who may take an action, in words: "处室负责人（主责处室负责人）", "指定的批示领导"."""
+    slot_labels = workflow.slot_labels if workflow else {}
     lines = []
     for permit in action.permits:
         ordered = [r for r in ROLES if r in permit.roles]
         roles = "、".join(role_label(r) for r in ordered)
-        relation = relation_label(permit.relation)
+        relation = relation_label(permit.relation, slot_labels)
         if roles and permit.relation != "any":
             lines.append(f"{roles}（{relation}）")
         elif roles:

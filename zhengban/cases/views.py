@@ -598,7 +598,7 @@ def workflow(request, case_type: str):
                 "action": action,
                 "sources": [flow.state(s).label for s in action.source],
                 "target": flow.state(action.target).label if action.target else "",
-                "who": selectors.relation_text(action),
+                "who": selectors.relation_text(action, flow),
                 "guards": [g.message for g in action.guards],
                 "effects": [e.label for e in action.effects],
                 "params": action.params,

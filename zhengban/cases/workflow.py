@@ -144,6 +144,8 @@ class Workflow:
     extra: dict[str, Any] = field(default_factory=dict)
     # Slots 转办 may move to another person (e.g. not the leader chosen to give a 批示).
     transferable_slots: frozenset[str] = frozenset()
+    # How the workflow's slots read on its pages ({"leaders": "批示领导"}).
+    slot_labels: dict[str, str] = field(default_factory=dict)
 
     def state(self, code: str) -> State:
         for state in self.states:

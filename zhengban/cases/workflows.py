@@ -35,6 +35,7 @@ ASSIGNED_TASK = register_case_type(
         # The kernel's own type keeps the audit namespace it always had.
         audit_namespace="cases",
         workflow=Workflow(
+            slot_labels={"leader": _("分管领导")},
             case_type="assigned_task",
             label=_("交办事项"),
             number_prefix="交办",

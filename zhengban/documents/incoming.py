@@ -332,6 +332,7 @@ WORKFLOW = Workflow(
     initial="draft",
     deadline_rule="office.assigned_task",
     transferable_slots=frozenset(),
+    slot_labels={LEADERS_SLOT: _("批示领导"), INSTRUCTING_SLOT: _("批示领导")},
     states=(
         State(
             "draft",

@@ -368,6 +368,8 @@ def test_the_type_is_listed_with_its_diagram(client, office):
     client.force_login(office.clerk)
     html = client.get(reverse("cases:workflow", args=["incoming"])).content.decode()
     assert "退回来文单位" in html and "批示并呈下一位领导" in html
+    # Slots read as the workflow names them, not by their code.
+    assert "指定的批示领导" in html and "指定的instructing" not in html
     svg = client.get(reverse("cases:workflow_svg", args=["incoming"]))
     assert svg.status_code == 200 and "已退文" in svg.content.decode()
     assert "收文" in client.get(reverse("cases:create")).content.decode()
