@@ -108,8 +108,16 @@ def principals_of(user, on: datetime.date | None = None) -> list[Principal]:
     return result
 
 
+def acts_externally(user) -> bool:
+    """The requesting user is an external unit's contact (from the principals cached on the
+    user for the request, which the access checks compute anyway)."""
+    principals = principals_of(user) if user.is_authenticated else []
+    return bool(principals) and principals[0].external
+
+
 def is_external(user) -> bool:
-    """Belongs to external handling units only (a contact of 市直部门 or 区县政府)."""
+    """Belongs to external handling units only (a contact of 市直部门 or 区县政府); asks the
+    database, for users other than the one making the request."""
     from zhengban.org.choices import UnitKind
 
     kinds = set(user.memberships.values_list("unit__kind", flat=True))

@@ -43,9 +43,9 @@ class Pickers:
 
     @classmethod
     def for_case(cls, case, user) -> Pickers:
-        from .access import is_external
+        from .access import acts_externally
 
-        if is_external(user):
+        if acts_externally(user):
             # A handling unit's contact reaches its own people and the owner unit's.
             return cls(case.sensitivity, {case.owner_unit_id, *user.unit_ids}, closed=True)
         assigned = {

@@ -844,9 +844,9 @@ def _readable_matches(user, qs: QuerySet[Case], query: str) -> QuerySet[Case]:
     """The index holds every 留言, internal ones too. A contact of an external handling unit
     finds a case only by what they may read — number, title, body, the type's text and
     shared 留言 — so a search cannot tell them what the office wrote internally."""
-    from .access import is_external
+    from .access import acts_externally
 
-    if not query.strip() or not is_external(user):
+    if not query.strip() or not acts_externally(user):
         return qs
     wanted = set(search.tokenize(query))
     cases = list(qs.only("pk", "number", "title", "body", "case_type")[:EXTERNAL_SEARCH_LIMIT])

@@ -510,3 +510,51 @@ def test_the_task_and_unit_tabs_never_show_what_the_policy_hides(office, contact
         for tab in ("todo", "toread", "unit"):
             shown = set(selectors.inbox_queryset(user, tab).values_list("pk", flat=True))
             assert shown <= visible, (user, tab)
+
+
+def test_extension_requests_refused_or_ill_formed_change_nothing(office):
+    case = to_handling(office, co_units=False)
+    lead = case.assignments.get()
+    due = case.due_date
+    for bad in (due, due - datetime.timedelta(days=1), due + datetime.timedelta(days=400)):
+        with pytest.raises(errors.GuardFailed):
+            assignments.assignment_extension_request(
+                assignment=lead, actor=office.farmer, new_due=bad, reason="需要更多时间"
+            )
+    with pytest.raises(errors.GuardFailed, match="理由"):
+        assignments.assignment_extension_request(
+            assignment=lead,
+            actor=office.farmer,
+            new_due=due + datetime.timedelta(days=7),
+            reason=" ",
+        )
+    task = assignments.assignment_extension_request(
+        assignment=lead,
+        actor=office.farmer,
+        new_due=due + datetime.timedelta(days=7),
+        reason="等检测",
+    )
+    with pytest.raises(errors.GuardFailed, match="待审批"):
+        assignments.assignment_extension_request(
+            assignment=lead,
+            actor=office.farmer,
+            new_due=due + datetime.timedelta(days=9),
+            reason="再等",
+        )
+    assignments.extension_decide(task=task, actor=office.head, approve=False, reason="按期完成")
+    case.refresh_from_db()
+    assert case.due_date == due and case.deadline_amount is None
+    assert Notification.objects.filter(recipient=office.farmer, kind="extension").exists()
+    with pytest.raises(errors.VersionConflict):
+        assignments.extension_decide(task=task, actor=office.head, approve=True, reason="改主意")
+
+
+def test_nothing_to_urge_once_every_unit_has_reported(office):
+    case = to_handling(office, co_units=False)
+    assignments.assignment_report(
+        assignment=case.assignments.get(), actor=office.farmer, report="完成"
+    )
+    with pytest.raises(errors.GuardFailed, match="无需催办"):
+        assignments.case_urge(case=case, actor=office.clerk, message="请抓紧")
+    with pytest.raises(errors.PermissionRefused):
+        assignments.case_urge(case=case, actor=office.farmer, message="请抓紧")
