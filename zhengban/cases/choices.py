@@ -55,6 +55,12 @@ class ReportKind(models.TextChoices):
     FINAL = "final", _("办结报告")
 
 
+class ReportReview(models.TextChoices):
+    PENDING = "pending", _("待审核")
+    ACCEPTED = "accepted", _("已采纳")
+    RETURNED = "returned", _("已退回")
+
+
 class Opinion(models.TextChoices):
     AGREE = "agree", _("同意")
     DISAGREE = "disagree", _("不同意")

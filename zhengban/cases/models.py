@@ -18,6 +18,7 @@ from .choices import (
     DeadlineState,
     Opinion,
     ReportKind,
+    ReportReview,
     RoundMode,
     RoundState,
     TaskKind,
@@ -265,6 +266,8 @@ class CaseSlot(models.Model):
     position = models.PositiveSmallIntegerField(default=0)
     user = models.ForeignKey(USER, on_delete=models.PROTECT, related_name="+")
     filled_at = models.DateTimeField(auto_now_add=True)
+    # Ordered turns ("turn:<slot>"): set when this person has taken their turn.
+    done_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         ordering = ["case", "name", "position"]
@@ -284,6 +287,15 @@ class AssignmentReport(models.Model):
     author = models.ForeignKey(USER, on_delete=models.PROTECT, related_name="+")
     recorded_for = models.BooleanField(_("代录"), default=False)
     created_at = models.DateTimeField(auto_now_add=True)
+    # Reviewed by the owner (督查室 采纳/退回) where the case type asks for it.
+    review = models.CharField(
+        _("审核"), max_length=12, choices=ReportReview.choices, blank=True, default=""
+    )
+    review_reason = models.TextField(_("退回理由"), blank=True)
+    reviewed_by = models.ForeignKey(
+        USER, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    reviewed_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         ordering = ["assignment", "created_at", "pk"]
