@@ -27,6 +27,8 @@ class TaskKind(models.TextChoices):
     REVIEW = "review", _("审核")
     PROPOSE = "propose", _("拟办")  # the clerk proposes leaders and units for a 收文
     INSTRUCT = "instruct", _("批示")
+    APPROVE = "approve", _("审批")  # a leader's approval in turn (签报, 呈批件)
+    SIGN = "sign", _("签发")
     HANDLE = "handle", _("办理")
     ASSIGNMENT = "assignment", _("承办")  # a unit's part as 主办 or 协办
     CONFIRM = "confirm", _("确认办结")
