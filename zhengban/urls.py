@@ -10,7 +10,17 @@ from drf_spectacular.views import SpectacularSwaggerSplitView as SwaggerView
 from . import views
 
 # Each app exposes page routes as `urlpatterns` and API routes as `api_urlpatterns`.
-APPS = ["accounts", "org", "audit", "workcalendar", "cases", "routing", "security", "documents"]
+APPS = [
+    "accounts",
+    "org",
+    "audit",
+    "workcalendar",
+    "cases",
+    "routing",
+    "security",
+    "documents",
+    "supervision",
+]
 
 urlpatterns = [
     path("", views.home, name="home"),
