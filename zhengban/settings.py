@@ -84,6 +84,7 @@ INSTALLED_APPS = [
     "zhengban.routing",
     "zhengban.security",
     "zhengban.documents",
+    "zhengban.classified",
     "zhengban.supervision",
 ]
 

@@ -19,6 +19,7 @@ APPS = [
     "routing",
     "security",
     "documents",
+    "classified",
     "supervision",
 ]
 

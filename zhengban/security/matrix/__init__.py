@@ -51,7 +51,17 @@ LOGIN = "302 login"  # redirected to the login page
 REDIRECT = "302"  # redirected elsewhere (a write done, or a page moved)
 DENIED = frozenset({FORBIDDEN, MISSING, LOGIN})
 
-MODULES = ["project", "accounts", "org", "audit", "workcalendar", "cases", "routing", "security"]
+MODULES = [
+    "project",
+    "accounts",
+    "org",
+    "audit",
+    "workcalendar",
+    "cases",
+    "routing",
+    "security",
+    "classified",
+]
 
 
 def expect(default: str, **subjects: str) -> dict[str, str]:
