@@ -120,14 +120,55 @@ def record_completion() -> Effect:
     return Effect(apply, _("登记办结情况"))
 
 
+def _final_review(ctx, review: str) -> None:
+    """The supervising unit's decision on the pending 办结报告 (the kernel's report review,
+    taken with the step that decides it)."""
+    from zhengban.cases.choices import ReportKind
+    from zhengban.cases.models import AssignmentReport
+
+    pending = AssignmentReport.objects.filter(
+        assignment__case=ctx.case,
+        assignment__role=AssignmentRole.LEAD,
+        kind=ReportKind.FINAL,
+        review="pending",
+    )
+    done = pending.update(
+        review=review,
+        review_reason=ctx.comment if review == "returned" else "",
+        reviewed_by=ctx.actor,
+        reviewed_at=timezone.now(),
+    )
+    if done:
+        ctx.event_data["final_report_review"] = review
+
+
+def accept_final() -> Effect:
+    def apply(ctx) -> None:
+        _final_review(ctx, "accepted")
+
+    return Effect(apply, _("采纳办结报告"))
+
+
+def _lead_reported(ctx) -> bool:
+    from zhengban.cases.models import Assignment
+
+    return Assignment.objects.filter(
+        case=ctx.case, role=AssignmentRole.LEAD, status=AssignmentStatus.REPORTED
+    ).exists()
+
+
+FINAL_STANDS = Guard(_lead_reported, _("办结报告已退回，请选择“退回重办”。"))
+
+
 def reopen_lead() -> Effect:
-    """退回重办: the lead unit's 办结报告 is not accepted; its part is open again and its
-    承办 task returns to its 待办 (unless the kernel's report review already reopened it)."""
+    """退回重办: the lead unit's 办结报告 is returned with the reason; its part is open again
+    and its 承办 task returns to its 待办 (unless the kernel's report review already did)."""
 
     def apply(ctx) -> None:
         from zhengban.cases import todo
         from zhengban.cases.models import Assignment
 
+        _final_review(ctx, "returned")
         lead = (
             Assignment.objects.select_for_update()
             .filter(case=ctx.case, role=AssignmentRole.LEAD, status=AssignmentStatus.REPORTED)
@@ -197,12 +238,6 @@ def _evidence(ctx) -> bool:
 
 
 EVIDENCE = Guard(_evidence, _("请先上传办结佐证材料（附件），再提请办结。"))
-
-
-def _final_accepted_guards() -> tuple[Guard, ...]:
-    """The kernel's report review (when it has landed): 审核通过 needs the 办结报告 accepted."""
-    check = getattr(guards, "final_report_accepted", None)
-    return (check(),) if check else ()
 
 
 # --- forms -------------------------------------------------------------------------------------
@@ -296,8 +331,8 @@ WORKFLOW = Workflow(
             source=("verifying",),
             target="closed",
             permits=SUPERVISOR,
-            guards=_final_accepted_guards(),
-            effects=(record_completion(),),
+            guards=(FINAL_STANDS,),
+            effects=(accept_final(), record_completion()),
         ),
         Action(
             "reopen",

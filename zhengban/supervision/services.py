@@ -15,13 +15,13 @@ from zhengban.cases.access import CaseAccess
 from zhengban.cases.choices import AssignmentRole, ReportKind, ReportReview
 from zhengban.cases.errors import GuardFailed, PermissionRefused
 from zhengban.cases.models import AssignmentReport, Case
-from zhengban.cases.services import case_create, case_perform
+from zhengban.cases.services import audits_denials, case_create, case_perform
 from zhengban.org.choices import UnitKind
 from zhengban.org.models import Unit
 
 from . import schedule
 from .casetype import CASE_TYPE
-from .choices import Cadence, SourceKind
+from .choices import Cadence, Escalation, SourceKind
 from .models import Milestone, SupervisionItem
 
 SUPERVISION_OFFICE = "督查室"
@@ -178,3 +178,247 @@ def refresh_schedule(item: SupervisionItem, *, reports=None, save: bool = True) 
     if changed and save:
         item.save(update_fields=["next_report_due"])
     return changed
+
+
+# --- escalation: 催办 → 催办通知单 → red flag ---------------------------------------------------
+
+
+def _supervising(actor, case: Case) -> None:
+    from zhengban.cases.services import refuse
+
+    if not CaseAccess(actor, case).may_manage_assignments:
+        raise refuse(actor, case, _("催办"))
+
+
+@audits_denials
+@transaction.atomic
+def item_escalate(*, case: Case, actor, message: str = "") -> SupervisionItem:
+    """Take the next escalation step on an open item:
+
+    1. 催办 — the kernel's 催办 bells the units still working (`assignments.case_urge`);
+    2. 催办通知单 — a numbered notice (督催〔year〕n号) to the lead unit, rendered as a PDF
+       (`notice_pdf`), with a bell to its people;
+    3. 领导督办 — a red flag on the leaders' board, and a bell to the 分管领导 and leaders.
+    """
+    from zhengban.cases import notifications
+    from zhengban.cases.assignments import case_urge
+    from zhengban.cases.errors import TransitionNotAllowed
+    from zhengban.cases.numbering import number_next
+    from zhengban.cases.services import append_event, bump, lock_case
+
+    case = lock_case(case)
+    if case.case_type != CASE_TYPE:
+        raise GuardFailed(_("该事项不是督办事项。"))
+    if case.closed:
+        raise TransitionNotAllowed(_("事项已办结。"))
+    _supervising(actor, case)
+    item = SupervisionItem.objects.select_for_update().select_related("lead_unit").get(case=case)
+    if item.lead_unit is None:
+        raise GuardFailed(_("事项尚未交办，无需催办。"))
+    message = (message or "").strip()
+    level = item.escalation + 1
+    if level > Escalation.FLAGGED:
+        raise GuardFailed(_("该事项已列为领导督办事项。"))
+    if level == Escalation.REMINDED:
+        case_urge(
+            case=case,
+            actor=actor,
+            message=message or _("请按要求抓紧办理并报送进展情况。"),
+        )
+        case.refresh_from_db()
+    else:
+        data = {"level": level, "unit": item.lead_unit.name}
+        if level == Escalation.NOTICE:
+            year = timezone.localdate().year
+            data["notice_number"] = (
+                f"督催〔{year}〕{number_next(series='supervision:notice', year=year)}号"
+            )
+            notifications.notify_units(
+                [item.lead_unit],
+                case=case,
+                kind="urge",
+                message=_("催办通知单%(n)s：%(title)s，请抓紧办理并报送办理情况。")
+                % {"n": data["notice_number"], "title": case.title},
+            )
+            action = "supervision.notice"
+        else:
+            from zhengban.accounts.models import User
+
+            leaders = list(User.objects.filter(pk=item.leader_id)) if item.leader_id else []
+            notifications.notify(
+                [u for u in leaders if u.pk != actor.pk],
+                case=case,
+                kind="escalation",
+                message=_("【领导督办】%(title)s（%(unit)s）已逾期，列为领导督办事项。")
+                % {"title": case.title, "unit": item.lead_unit.name},
+            )
+            action = "supervision.flag"
+        bump(case)
+        append_event(case, actor=actor, principal=actor, action=action, comment=message, data=data)
+    item.escalation = level
+    item.escalated_at = timezone.now()
+    item.save(update_fields=["escalation", "escalated_at"])
+    return item
+
+
+def notice_document(case: Case, event) -> object:
+    """The 催办通知单 of an escalation event as an official document (信函 format)."""
+    from zhengban.documents.content import OfficialDocument, Paragraph, chinese_date
+    from zhengban.workcalendar.calendar import current_calendar
+
+    item = case.supervision
+    organization = case.owner_unit.organization
+    office = organization.name if organization else case.owner_unit.name
+    day = timezone.localtime(event.time).date()
+    assigned = chinese_date(item.assigned_on) if item.assigned_on else ""
+    due = chinese_date(case.due_date) if case.due_date else _("交办时确定的期限")
+    if case.due_date and case.due_date < day:
+        late = current_calendar().workdays_between(case.due_date, day)
+        state = _("截至目前已逾期%(n)d个工作日，尚未办结。") % {"n": late}
+    elif item.next_report_due and item.next_report_due < day:
+        state = _("截至目前，你单位未按要求于%(d)s前报送办理进展情况。") % {
+            "d": chinese_date(item.next_report_due)
+        }
+    else:
+        state = _("截至目前，该事项尚未办结。")
+    unit = event.data.get("unit") or (item.lead_unit.name if item.lead_unit else "")
+    source = (
+        f"（{item.get_source_kind_display()}：{item.source_label}）" if item.source_label else ""
+    )
+    body = [
+        _(
+            "%(assigned)s交办你单位的督办事项《%(title)s》%(source)s（编号：%(number)s），"
+            "办结期限为%(due)s。%(state)s"
+        )
+        % {
+            "assigned": assigned,
+            "title": case.title,
+            "source": source,
+            "number": case.number,
+            "due": due,
+            "state": state,
+        },
+        _(
+            "请你单位高度重视，主要负责同志亲自过问，于收到本通知后3个工作日内报送办理进展情况"
+            "和下一步工作安排；确有困难不能按期办结的，请书面说明原因并提出办结时限。"
+        ),
+        _("特此通知。"),
+    ]
+    if event.comment:
+        body.insert(2, event.comment)
+    return OfficialDocument(
+        doc_type="通知",
+        layout="信函",
+        identifier=f"{case.number}-{event.seq}",
+        issuer_mark=office,
+        number=event.data.get("notice_number", ""),
+        title=_("关于抓紧办理《%(title)s》的催办通知") % {"title": case.title[:60]},
+        recipients=[unit],
+        body=[Paragraph(str(t)) for t in body],
+        signature=[case.owner_unit.name],
+        date_text=chinese_date(day),
+    )
+
+
+def notice_pdf(case: Case, event) -> bytes:
+    from zhengban.documents.render import render_pdf
+
+    return render_pdf(notice_document(case, event))
+
+
+# --- the daily sweep: schedules, report reminders ----------------------------------------------
+
+BATCH_SIZE = 1000
+
+
+def remind_workdays() -> int:
+    from django.conf import settings
+
+    return getattr(settings, "SUPERVISION_REMIND_WORKDAYS", 2)
+
+
+def _contacts(unit_ids) -> dict[int, list]:
+    """The people a unit's reminders go to: its 联络员, else all its members."""
+    from django.db.models import Exists, OuterRef
+
+    from zhengban.accounts.choices import Role
+    from zhengban.accounts.models import RoleGrant, UnitMembership
+
+    members: dict[int, list] = {}
+    contacts: dict[int, list] = {}
+    contact = RoleGrant.objects.filter(user=OuterRef("user_id"), role=Role.UNIT_CONTACT)
+    rows = (
+        UnitMembership.objects.filter(unit_id__in=unit_ids, user__is_active=True)
+        .annotate(contact=Exists(contact))
+        .select_related("user")
+        .order_by("unit_id", "user_id")
+    )
+    for row in rows:
+        members.setdefault(row.unit_id, []).append(row.user)
+        if row.contact:
+            contacts.setdefault(row.unit_id, []).append(row.user)
+    return {unit: contacts.get(unit) or people for unit, people in members.items()}
+
+
+def supervision_tick(*, today: datetime.date | None = None, batch_size: int = BATCH_SIZE) -> dict:
+    """Recompute every open item's next report due from the reports made (the kernel takes
+    the reports; the item keeps the date its light reads), then bell the lead units whose
+    progress report is due within `SUPERVISION_REMIND_WORKDAYS` working days or overdue.
+    Idempotent: one bell per item, stage and date (dedupe keys)."""
+    from zhengban.cases import notifications
+    from zhengban.workcalendar.calendar import current_calendar
+
+    today = today or timezone.localdate()
+    soon = current_calendar().add_workdays(today, remind_workdays()).date
+    result = {"scanned": 0, "updated": 0, "reminded": 0, "overdue": 0}
+    open_items = SupervisionItem.objects.filter(case__closed=False, assigned_on__isnull=False)
+    last = 0
+    while True:
+        items = list(
+            open_items.filter(pk__gt=last)
+            .select_related("case")
+            .prefetch_related("milestones")
+            .order_by("pk")[:batch_size]
+        )
+        if not items:
+            break
+        last = items[-1].pk
+        result["scanned"] += len(items)
+        reports = lead_report_dates([i.pk for i in items])
+        changed = [
+            i for i in items if refresh_schedule(i, reports=reports.get(i.pk, []), save=False)
+        ]
+        if changed:
+            SupervisionItem.objects.bulk_update(changed, ["next_report_due"], batch_size=500)
+            result["updated"] += len(changed)
+        due = [
+            i for i in items if i.next_report_due and i.next_report_due <= soon and i.lead_unit_id
+        ]
+        if not due:
+            continue
+        people = _contacts({i.lead_unit_id for i in due})
+        with transaction.atomic():
+            for item in due:
+                overdue = item.next_report_due < today
+                stage = "overdue" if overdue else "soon"
+                text = (
+                    _("【报送逾期】%(ref)s的办理进展应于%(d)s前报送，请尽快报送。")
+                    if overdue
+                    else _("【报送提醒】%(ref)s的办理进展请于%(d)s前报送。")
+                ) % {
+                    "ref": f"{item.case.number}《{item.case.title[:60]}》",
+                    "d": item.next_report_due.isoformat(),
+                }
+                sent = notifications.notify(
+                    [
+                        u
+                        for u in people.get(item.lead_unit_id, [])
+                        if u.clearance >= item.case.sensitivity
+                    ],
+                    case=item.case,
+                    kind="overdue" if overdue else "reminder",
+                    message=text,
+                    dedupe_key=f"sup:{item.pk}:{stage}:{item.next_report_due.isoformat()}",
+                )
+                result["overdue" if overdue else "reminded"] += sent
+    return result

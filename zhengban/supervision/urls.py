@@ -1,8 +1,15 @@
-from django.urls import path  # noqa: F401
+from django.urls import path
 
-from . import views  # noqa: F401
+from . import views
 
-app_name = "supervision"
-
-urlpatterns: list = []
+urlpatterns = [
+    path("", views.item_list, name="list"),
+    path("export.xlsx", views.item_export, name="export"),
+    path("board/", views.board, name="board"),
+    path("statistics/", views.statistics, name="statistics"),
+    path("statistics/export.xlsx", views.statistics_export, name="statistics_export"),
+    path("bulletin/", views.bulletin_page, name="bulletin"),
+    path("items/<int:pk>/escalate/", views.escalate, name="escalate"),
+    path("items/<int:pk>/notices/<int:seq>.pdf", views.notice, name="notice"),
+]
 api_urlpatterns: list = []
