@@ -21,6 +21,7 @@ APPS = [
     "documents",
     "classified",
     "supervision",
+    "instructions",
 ]
 
 urlpatterns = [
