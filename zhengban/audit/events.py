@@ -149,3 +149,8 @@ register(
 )
 register("audit.verify", _("{actor} 校验审计链：{result}"), label=_("校验审计链"), fields=_verify)
 register("audit.head_restored", _("{summary}"), label=_("重建链头"))
+register(
+    "audit.alert_ack",
+    _("{actor} 确认审计告警 {object}{summary_part}"),
+    label=_("确认审计告警"),
+)

@@ -51,3 +51,12 @@ class AuditFilterForm(forms.Form):
     @staticmethod
     def action_suggestions():
         return [(event.code, event.label) for event in events.all_events()]
+
+
+class AlertAcknowledgeForm(forms.Form):
+    note = forms.CharField(
+        label=_("处理说明"),
+        required=False,
+        max_length=500,
+        widget=forms.TextInput(attrs={"placeholder": _("如：已恢复数据库、已查明原因")}),
+    )

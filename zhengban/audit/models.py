@@ -75,3 +75,57 @@ class AuditChainHead(models.Model):
 
     last_seq = models.PositiveBigIntegerField(default=0)
     last_hash = models.CharField(max_length=64)
+
+
+class AlertKind(models.TextChoices):
+    """Why the security and audit administrators are alerted (等保 2.0 8.1.4.3 d)."""
+
+    WRITE_FAILED = "write_failed", _("审计记录写入失败")
+    CHAIN_BROKEN = "chain_broken", _("审计链被破坏")
+    STORAGE = "storage", _("审计存储将满")
+
+
+class AuditAlert(models.Model):
+    """An alarm about the audit function itself, shown to the security and audit
+    administrators until one of them acknowledges it (the acknowledgement is audited).
+
+    Repeats of one cause (same kind and key) while it is open count on the open alert
+    rather than adding rows, so a failing database does not bury the administrators.
+    """
+
+    kind = models.CharField(_("类别"), max_length=20, choices=AlertKind.choices)
+    key = models.CharField(max_length=120, blank=True)
+    message = models.TextField(_("告警内容"))
+    detail = models.JSONField(default=dict, blank=True)
+    first_seen = models.DateTimeField(_("首次发生"))
+    last_seen = models.DateTimeField(_("最近发生"))
+    occurrences = models.PositiveIntegerField(_("次数"), default=1)
+    acknowledged_at = models.DateTimeField(_("确认时间"), null=True, blank=True)
+    acknowledged_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    acknowledgement = models.TextField(_("处理说明"), blank=True)
+
+    class Meta:
+        verbose_name = _("审计告警")
+        verbose_name_plural = _("审计告警")
+        ordering = ["-last_seen", "-pk"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["kind", "key"],
+                condition=models.Q(acknowledged_at__isnull=True),
+                name="audit_alert_one_open_per_cause",
+            )
+        ]
+        indexes = [models.Index(fields=["acknowledged_at"], name="audit_alert_open_idx")]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()}：{self.message[:60]}"
+
+    @property
+    def is_open(self) -> bool:
+        return self.acknowledged_at is None

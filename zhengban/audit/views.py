@@ -13,11 +13,13 @@ from django.views.decorators.http import require_GET, require_POST
 
 from zhengban.security.validation import parse_id
 
+from . import alerts as audit_alerts
 from . import policies, selectors
 from .chain import HASHED_FIELDS, record_hash
 from .events import describe
 from .export import write_xlsx
-from .forms import AuditFilterForm
+from .forms import AlertAcknowledgeForm, AuditFilterForm
+from .models import AuditAlert
 from .services import audit_denied, audit_record
 from .verify import verify_chain
 
@@ -134,5 +136,45 @@ def verify(request):
     if result.ok:
         messages.success(request, result.message())
     else:
+        audit_alerts.chain_broken(result)
         messages.error(request, result.message())
     return redirect("audit:log")
+
+
+@require_GET
+@login_required
+def alerts(request):
+    """Alarms about the audit function: the security and the audit administrator's."""
+    _deny_unless(audit_alerts.may_see_alerts(request.user), request, "audit.alerts")
+    return render(
+        request,
+        "audit/alerts.html",
+        {
+            "open": list(audit_alerts.open_alerts().select_related("acknowledged_by")),
+            "closed": list(
+                AuditAlert.objects.filter(acknowledged_at__isnull=False)
+                .select_related("acknowledged_by")
+                .order_by("-acknowledged_at")[:30]
+            ),
+            "form": AlertAcknowledgeForm(),
+        },
+    )
+
+
+@require_POST
+@login_required
+def alert_acknowledge(request, pk: int):
+    _deny_unless(audit_alerts.may_see_alerts(request.user), request, "audit.alert_ack")
+    form = AlertAcknowledgeForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, _("处理说明过长。"))
+        return redirect("audit:alerts")
+    try:
+        alert = audit_alerts.acknowledge(pk, actor=request.user, note=form.cleaned_data["note"])
+    except AuditAlert.DoesNotExist:
+        raise Http404 from None
+    if alert is None:
+        messages.info(request, _("该告警已由他人确认。"))
+    else:
+        messages.success(request, _("已确认告警。"))
+    return redirect("audit:alerts")

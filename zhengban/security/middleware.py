@@ -10,6 +10,9 @@ answered the same way, with its own message.
 Errors under /api/ are JSON: Django's own pages (no URL matched, a CSRF failure) are
 replaced by `{"detail": …, "code": …}` like every DRF error.
 
+An action whose audit record cannot be written (`audit.services.AuditWriteFailed`) has been
+rolled back: answer 503 with a clear message; the audit app has alerted the administrators.
+
 Denied writes leave an audit record (等保 2.0 8.1.4.3 a). A signed-in user's POST/PUT/PATCH/
 DELETE answered 401, 403 or 404 is recorded as `audit.denied` unless the view already recorded
 the refusal itself (services and policies do, with the precise action; this catches every
@@ -18,7 +21,7 @@ view that does not). Anonymous requests are not recorded (see `_denied`).
 
 import logging
 
-from django.http import HttpResponseBadRequest, JsonResponse
+from django.http import HttpResponse, HttpResponseBadRequest, JsonResponse
 from django.shortcuts import render
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -74,6 +77,10 @@ class GuardMiddleware:
     # --- bad input ---------------------------------------------------------------------------
 
     def process_exception(self, request, exception):
+        from zhengban.audit.services import AuditWriteFailed
+
+        if isinstance(exception, AuditWriteFailed):
+            return self._audit_unavailable(request)
         if isinstance(exception, InvalidParameter):
             data = {"detail": str(exception.detail), "code": exception.detail.code}
         elif isinstance(exception, BAD_INPUT_ERRORS):
@@ -91,6 +98,28 @@ class GuardMiddleware:
         except Exception:  # the page itself failed: still not a 500
             logger.exception("bad request page failed")
             return HttpResponseBadRequest(data["detail"], content_type="text/plain; charset=utf-8")
+
+    @staticmethod
+    def _audit_unavailable(request):
+        """The action's audit record could not be written, so the action was rolled back
+        (and the administrators alerted): a clear 503, not a traceback."""
+        message = _("审计记录暂时无法写入，本次操作未执行，已通知系统管理员。请稍后重试。")
+        if request.path.startswith("/api/"):
+            return JsonResponse(
+                {"detail": message, "code": "audit_unavailable"},
+                status=503,
+                json_dumps_params={"ensure_ascii": False},
+            )
+        try:
+            return render(
+                request,
+                "security/bad_request.html",
+                {"message": message, "title": _("操作未执行")},
+                status=503,
+            )
+        except Exception:
+            logger.exception("audit unavailable page failed")
+            return HttpResponse(message, status=503, content_type="text/plain; charset=utf-8")
 
     # --- denied writes -----------------------------------------------------------------------
 

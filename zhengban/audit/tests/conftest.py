@@ -23,3 +23,10 @@ def security_admin(db):
 @pytest.fixture
 def staff(db):
     return make_user(Role.STAFF, username="keyuan", display_name="科员乙")
+
+
+@pytest.fixture(autouse=True)
+def alert_spool(settings, tmp_path):
+    """Each test spools its audit alerts in a file of its own, never in var/."""
+    settings.AUDIT_ALERT_SPOOL = tmp_path / "audit-alerts.spool"
+    return settings.AUDIT_ALERT_SPOOL

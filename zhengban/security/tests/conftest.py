@@ -18,3 +18,10 @@ def key_file(settings, tmp_path):
     crypto.reset_cache()
     yield settings.PERSONAL_DATA_KEY_FILE
     crypto.reset_cache()
+
+
+@pytest.fixture(autouse=True)
+def alert_spool(settings, tmp_path):
+    """Audit alerts raised by a test are spooled in a file of its own, never in var/."""
+    settings.AUDIT_ALERT_SPOOL = tmp_path / "audit-alerts.spool"
+    return settings.AUDIT_ALERT_SPOOL
