@@ -104,24 +104,20 @@ def bulletin_content(user, month: str, period: selectors.Period) -> dict:
     }
 
 
-def bulletin_issue(*, actor, month: str, content: dict):
-    """A 发文 draft (通报) owned by the actor's supervising unit when the 发文 flow exists
-    (returns the Case); otherwise the bulletin as PDF bytes."""
+def bulletin_draft(*, actor, content: dict):
+    """The bulletin as a 发文 draft in the 通报 文种, owned by the actor's supervising unit."""
+    from zhengban.cases.services import case_create
+
     from .services import default_supervisor
 
-    unit = default_supervisor(actor)
-    if outgoing_available():
-        from zhengban.cases.services import case_create
-
-        return case_create(
-            case_type="outgoing",
-            title=content["title"],
-            body="\n".join(content["paragraphs"]),
-            owner_unit=unit,
-            actor=actor,
-            detail={"doc_type": "通报"},
-        )
-    return bulletin_pdf(unit, content)
+    return case_create(
+        case_type="outgoing",
+        title=content["title"],
+        body="\n".join(content["paragraphs"]),
+        owner_unit=default_supervisor(actor),
+        actor=actor,
+        detail={"doc_type": "通报"},
+    )
 
 
 def bulletin_pdf(unit, content: dict) -> bytes:

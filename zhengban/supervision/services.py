@@ -40,6 +40,13 @@ def default_supervisor(actor) -> Unit:
     return own
 
 
+def default_supervisor_or_none(actor) -> Unit | None:
+    try:
+        return default_supervisor(actor)
+    except PermissionRefused:
+        return None
+
+
 def _milestone_rows(milestones: Iterable) -> list[tuple[datetime.date, str]]:
     """(date, what) pairs from tuples or dicts {"due_date"/"date", "title"}."""
     rows = []

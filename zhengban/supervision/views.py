@@ -237,16 +237,26 @@ def bulletin_page(request):
     except (ValueError, TypeError):
         raise InvalidParameter(_("月份格式应为 YYYY-MM。"), code="month") from None
     content = bulletin.bulletin_content(request.user, month, period)
+    here = f"{reverse('supervision:bulletin')}?month={month}"
     if request.method == "POST":
+        if not bulletin.outgoing_available():
+            messages.error(request, _("发文流程尚未启用，请下载PDF版通报。"))
+            return redirect(here)
         try:
-            result = bulletin.bulletin_issue(actor=request.user, month=month, content=content)
+            case = bulletin.bulletin_draft(actor=request.user, content=content)
         except CaseError as error:
             messages.error(request, str(error))
-            return redirect(f"{reverse('supervision:bulletin')}?month={month}")
-        if isinstance(result, Case):
-            messages.success(request, _("已生成督查通报发文稿：%(n)s") % {"n": result.number})
-            return redirect("cases:detail", result.pk)
-        response = HttpResponse(result, content_type="application/pdf")
+            return redirect(here)
+        messages.success(request, _("已生成督查通报发文稿：%(n)s") % {"n": case.number})
+        return redirect("cases:detail", case.pk)
+    if request.GET.get("format") == "pdf":
+        unit = services.default_supervisor_or_none(request.user)
+        if unit is None:
+            raise PermissionDenied(_("只有办公厅处室人员或领导可以生成督查通报。"))
+        audit_record(actor=request.user, action="supervision.bulletin", summary=content["title"])
+        response = HttpResponse(
+            bulletin.bulletin_pdf(unit, content), content_type="application/pdf"
+        )
         response["Content-Disposition"] = f'attachment; filename="bulletin-{month}.pdf"'
         return response
     return render(

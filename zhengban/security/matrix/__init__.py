@@ -62,6 +62,7 @@ MODULES = [
     "security",
     "classified",
     "instructions",
+    "supervision",
 ]
 
 
