@@ -87,6 +87,7 @@ INSTALLED_APPS = [
     "zhengban.classified",
     "zhengban.supervision",
     "zhengban.instructions",
+    "zhengban.meetings",
 ]
 
 MIDDLEWARE = [

@@ -63,6 +63,7 @@ MODULES = [
     "classified",
     "instructions",
     "supervision",
+    "meetings",
 ]
 
 

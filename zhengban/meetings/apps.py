@@ -1,0 +1,14 @@
+from django.apps import AppConfig
+
+
+class MeetingsConfig(AppConfig):
+    name = "zhengban.meetings"
+    verbose_name = "会议"
+
+    def ready(self) -> None:
+        from zhengban.cases.casetypes import register_case_type
+
+        from .workflows import AGENDA_ITEM, MEETING
+
+        register_case_type(MEETING)
+        register_case_type(AGENDA_ITEM)
