@@ -58,4 +58,5 @@ def record_instruction() -> Effect:
         if data.get("instruction"):
             Instruction.objects.filter(pk=data["instruction"], item__isnull=True).delete()
 
+    apply.records_instruction = True  # the case page's 批示 panel looks for it
     return Effect(apply, _("登记领导批示"), undo=undo)

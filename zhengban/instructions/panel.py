@@ -15,11 +15,27 @@ def panel_context(user, case, detail) -> dict:
     access = CaseAccess(user, case)
     rows = [row for row in selectors.of_case(case) if access.may_read(row)]
     form = None
-    if policies.may_give_on_case(user, access):
+    at_step = _instruct_step(user, case, access)
+    if policies.may_give_on_case(user, access) and not at_step:
         from .forms import InstructionForm
 
         form = InstructionForm(user=user)
-    return {"instructions": rows, "instruction_form": form}
+    return {"instructions": rows, "instruction_form": form, "instruct_step": at_step}
+
+
+def _instruct_step(user, case, access) -> str:
+    """The label of a workflow action the user may take now that records the 批示 itself
+    (its effects include `record_instruction`): the panel then points to it instead of
+    offering a second form."""
+    from zhengban.cases.selectors import workflow_or_none
+    from zhengban.cases.services import available_actions
+
+    if workflow_or_none(case.case_type) is None:
+        return ""
+    for action in available_actions(user, case, access):
+        if any(getattr(e.apply, "records_instruction", False) for e in action.effects):
+            return str(action.label)
+    return ""
 
 
 def register() -> None:

@@ -96,3 +96,51 @@ def incoming(office):
             "received_on": timezone.localdate(),
         },
     )
+
+
+@pytest.fixture
+def instructed_type(db):
+    """A case type whose 批示 actions carry the effect (params due_date, supervise, units),
+    as a business workflow declares it: "note" leaves the case where it is, "instruct"
+    closes the round."""
+    from zhengban.accounts.choices import LEADER_ROLES
+    from zhengban.cases.casetypes import CaseType, register_case_type, unregister_case_type
+    from zhengban.cases.workflow import Action, Param, Permit, State, Workflow
+    from zhengban.instructions.effects import record_instruction
+
+    params = (
+        Param("due_date", "date", "办理时限", required=False),
+        Param("supervise", "text", "列入督办", required=False),
+        Param("units", "units", "涉及单位", required=False),
+    )
+    leaders = (Permit(roles=frozenset(LEADER_ROLES)),)
+
+    def instruct(code, label, target):
+        return Action(
+            code,
+            label,
+            source=("instructing",),
+            target=target,
+            permits=leaders,
+            params=params,
+            effects=(record_instruction(),),
+            comment_required=True,
+        )
+
+    workflow = Workflow(
+        case_type="test_instructed",
+        label="测试呈批件",
+        number_prefix="测批",
+        initial="instructing",
+        states=(
+            State("instructing", "批示", expected="instruct"),
+            State("done", "已批示", final=True),
+        ),
+        actions=(
+            instruct("note", "批示（留待其他领导）", None),
+            instruct("instruct", "批示", "done"),
+        ),
+    )
+    register_case_type(CaseType(workflow=workflow))
+    yield workflow
+    unregister_case_type("test_instructed")

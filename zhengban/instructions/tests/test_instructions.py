@@ -2,7 +2,6 @@
 from a paper 呈批件, 代录 marked), 列入督办 opens the supervision item in the same
 transaction, and the 批示件台账 shows each leader theirs and the secretaries everyone's."""
 
-import dataclasses
 import datetime
 import io
 
@@ -149,105 +148,48 @@ def test_when_the_item_cannot_open_nothing_is_recorded(office, incoming):
 # --- the 批示 step of a workflow: the effect ---------------------------------------------------
 
 
-@pytest.fixture
-def instructed_type(db):
-    """A 收文 whose 批示 steps carry the effect (params due_date, supervise, units), as
-    documents/incoming.py would declare it."""
-    from zhengban.cases.casetypes import CaseType, register_case_type, unregister_case_type
-    from zhengban.cases.workflow import Param
-    from zhengban.documents.incoming import WORKFLOW
-    from zhengban.instructions.effects import record_instruction
-
-    extra = (
-        Param("supervise", "text", "列入督办", required=False),
-        Param("units", "units", "涉及单位", required=False),
+def _perform(case, code, actor, **kwargs):
+    case.refresh_from_db()
+    return case_services.case_perform(
+        case=case, action_code=code, actor=actor, version=case.version, **kwargs
     )
-    actions = tuple(
-        dataclasses.replace(a, params=a.params + extra, effects=(*a.effects, record_instruction()))
-        if a.code in ("instruct", "instruct_last")
-        else a
-        for a in WORKFLOW.actions
-    )
-    workflow = dataclasses.replace(
-        WORKFLOW, case_type="test_instructed", number_prefix="测批", actions=actions
-    )
-    register_case_type(CaseType(workflow=workflow))
-    yield workflow
-    unregister_case_type("test_instructed")
-
-
-def _to_instructing(office, case):
-    for code, params in [
-        ("submit", {}),
-        ("accept", {}),
-        ("propose", {"leaders": [office.deputy, office.mayor]}),
-    ]:
-        case.refresh_from_db()
-        case = case_services.case_perform(
-            case=case,
-            action_code=code,
-            actor=office.clerk,
-            version=case.version,
-            params=params,
-            comment="拟请领导阅示。" if code == "propose" else "",
-        )
-    return case
 
 
 def test_the_workflows_instruct_step_lands_in_the_ledger(office, instructed_type):
     case = case_services.case_create(
         case_type="test_instructed",
         title="关于冬季道路保通的请示",
-        owner_unit=office.wendian,
-        actor=office.clerk,
+        owner_unit=office.mishu,
+        actor=office.secretary,
     )
-    case = _to_instructing(office, case)
-    case = case_services.case_perform(
-        case=case,
-        action_code="instruct",
-        actor=office.deputy,
-        version=case.version,
-        comment="呈张市长阅示。",
-    )
+    _perform(case, "note", office.deputy, comment="呈张市长阅示。")
     first = Instruction.objects.get()
     assert first.leader == office.deputy and first.case == case and first.item is None
-    assert first.text == "呈张市长阅示。" and first.event_seq
+    assert first.text == "呈张市长阅示。" and first.event_seq and first.recorded_by is None
     due = later(20)
-    case.refresh_from_db()
-    case_services.case_perform(
-        case=case,
-        action_code="instruct_last",
-        actor=office.mayor,
-        version=case.version,
+    _perform(
+        case,
+        "instruct",
+        office.mayor,
         comment="请市交通运输局牵头抓好落实。",
         params={"due_date": due, "supervise": "1", "units": [office.bureau, office.nongjing]},
     )
     last = Instruction.objects.exclude(pk=first.pk).get()
     assert last.leader == office.mayor and last.supervise and last.due_date == due
     assert last.lead_unit == office.bureau and last.item.parent_id == case.pk
-    event = case.events.get(action="instruct_last")
+    assert set(last.units.all()) == {office.bureau, office.nongjing}
+    event = case.events.get(action="instruct")
     assert event.data["instruction"] == last.pk and event.data["supervision_item"] == last.item_id
 
 
 def test_a_refused_item_refuses_the_step(office, instructed_type):
     case = case_services.case_create(
-        case_type="test_instructed", title="请示", owner_unit=office.wendian, actor=office.clerk
-    )
-    case = _to_instructing(office, case)
-    case = case_services.case_perform(
-        case=case, action_code="instruct", actor=office.deputy, version=case.version, comment="阅"
+        case_type="test_instructed", title="请示", owner_unit=office.mishu, actor=office.secretary
     )
     with pytest.raises(GuardFailed, match="牵头单位"):
-        case_services.case_perform(
-            case=case,
-            action_code="instruct_last",
-            actor=office.mayor,
-            version=case.version,
-            comment="督办。",
-            params={"supervise": "是"},
-        )
+        _perform(case, "instruct", office.mayor, comment="督办。", params={"supervise": "是"})
     case.refresh_from_db()
-    assert case.state == "instructing" and Instruction.objects.count() == 1
+    assert case.state == "instructing" and not Instruction.objects.exists()
 
 
 # --- the policy ------------------------------------------------------------------------------
