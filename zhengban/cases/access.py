@@ -147,6 +147,9 @@ def relation_label(code: str, slot_labels: dict | None = None) -> str:
     if code.startswith("slot:"):
         name = code.removeprefix("slot:")
         return str(_("指定的%(slot)s") % {"slot": (slot_labels or {}).get(name, name)})
+    if code.startswith("turn:"):
+        name = code.removeprefix("turn:")
+        return str(_("按序轮到的%(slot)s") % {"slot": (slot_labels or {}).get(name, name)})
     relation = RELATIONS.get(code)
     return str(relation.label) if relation else code
 
@@ -183,6 +186,11 @@ register_relation("creator", _("创建人"), lambda access, p: access.case.creat
 
 def _slot_holds(access: CaseAccess, p: Principal, slot: str) -> bool:
     return any(s.name == slot and s.user_id == p.pk for s in access.slots)
+
+
+def _turn_holds(access: CaseAccess, p: Principal, slot: str) -> bool:
+    waiting = [s for s in access.slots if s.name == slot and s.done_at is None]
+    return bool(waiting) and min(waiting, key=lambda s: s.position).user_id == p.pk
 
 
 # --- the access object ------------------------------------------------------------------------
@@ -262,6 +270,8 @@ class CaseAccess:
     def holds(self, principal: Principal, relation: str) -> bool:
         if relation.startswith("slot:"):
             return _slot_holds(self, principal, relation.removeprefix("slot:"))
+        if relation.startswith("turn:"):
+            return _turn_holds(self, principal, relation.removeprefix("turn:"))
         return RELATIONS[relation].holds(self, principal)
 
     def principal_for(self, action) -> Principal | None:

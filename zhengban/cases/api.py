@@ -27,12 +27,13 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from zhengban.accounts.choices import Clearance
+from zhengban.security.validation import MAX_DB_INT
 
 from . import commands, comments, errors, forms, selectors, services
 from .casetypes import case_type_or_none
 from .choices import Urgency
 from .errors import CaseError
-from .models import Assignment, Case, Task
+from .models import Assignment, AssignmentReport, Case, Task
 
 # --- errors ----------------------------------------------------------------------------------
 
@@ -240,6 +241,12 @@ class CaseCreateSerializer(serializers.Serializer):
     detail = serializers.DictField(
         required=False, default=dict, help_text="该类事项的附加字段（按事项类型声明）"
     )
+    parent = serializers.IntegerField(
+        required=False,
+        min_value=1,
+        max_value=MAX_DB_INT,
+        help_text="来源事项编号（派生：由该事项发起，须本人可查看且该类事项接受其类型）",
+    )
 
 
 LIST_PARAMETERS = [
@@ -304,8 +311,12 @@ class CaseListCreate(ListAPIView):
         unit = selectors.creatable_units(request.user).filter(pk=values["owner_unit"]).first()
         if unit is None or request.user.is_admin_role:
             raise CaseRefused(errors.PermissionRefused(_("只能为本人所在处室创建事项。")))
+        parent = None
+        if values.get("parent"):
+            parent = selectors.case_for_page(request.user, values["parent"])
         case = _run(
             lambda: services.case_create(
+                parent=parent,
                 case_type=values["case_type"],
                 title=values["title"],
                 body=values["body"],
@@ -484,6 +495,40 @@ class AssignmentAction(APIView):
         )
         row = fresh.first() if verb == "reassign" else fresh.get(pk=assignment.pk)
         return Response(AssignmentSerializer(row).data)
+
+
+class ReportReviewSerializer(serializers.Serializer):
+    accept = serializers.BooleanField(help_text="采纳（true）或退回（false）")
+    reason = serializers.CharField(required=False, allow_blank=True, default="", max_length=5000)
+
+
+class ReportSerializer(serializers.Serializer):
+    id = serializers.IntegerField(source="pk", read_only=True)
+    kind = serializers.CharField(read_only=True)
+    text = serializers.CharField(read_only=True)
+    review = serializers.CharField(read_only=True)
+    review_reason = serializers.CharField(read_only=True)
+
+
+class ReportReviewAction(APIView):
+    """审核反馈: the owner (or the type's reviewer) accepts or returns a unit's report."""
+
+    permission_classes = [IsAuthenticated]
+
+    @extend_schema(
+        request=ReportReviewSerializer,
+        responses={200: ReportSerializer, 409: ERRORS[403], **ERRORS},
+    )
+    def post(self, request, pk: int, report_pk: int):
+        case = _visible_case(request, pk)
+        report = _get(AssignmentReport.objects.all(), pk=report_pk, assignment__case=case)
+        body = ReportReviewSerializer(data=request.data)
+        body.is_valid(raise_exception=True)
+        values = body.validated_data
+        data = {"decision": "accept" if values["accept"] else "return", "reason": values["reason"]}
+        _run(lambda: commands.report_review(user=request.user, report=report, data=data))
+        report.refresh_from_db()
+        return Response(ReportSerializer(report).data)
 
 
 # --- comments and attachments ----------------------------------------------------------------

@@ -13,7 +13,16 @@ from zhengban.accounts.models import User
 
 from . import deadlines, notifications, todo
 from .access import CaseAccess
-from .choices import AssignmentRole, AssignmentStatus, Opinion, ReportKind, TaskKind, TaskState
+from .casetypes import case_type_or_none
+from .choices import (
+    AssignmentRole,
+    AssignmentStatus,
+    Opinion,
+    ReportKind,
+    ReportReview,
+    TaskKind,
+    TaskState,
+)
 from .errors import GuardFailed, TransitionNotAllowed, VersionConflict
 from .models import Assignment, AssignmentReport, Case, CaseSlot, Task
 from .services import (
@@ -65,8 +74,14 @@ def assignment_report(
         if not report:
             raise GuardFailed(_("请填写办理情况。"))
         check_text_size(report, _("办理情况"))
+        declared = case_type_or_none(case.case_type)
         row = AssignmentReport.objects.create(
-            assignment=assignment, kind=kind, text=report, author=actor, recorded_for=on_behalf
+            assignment=assignment,
+            kind=kind,
+            text=report,
+            author=actor,
+            recorded_for=on_behalf,
+            review=ReportReview.PENDING if declared and declared.review_reports else "",
         )
         if kind == ReportKind.FINAL:
             assignment.status = AssignmentStatus.REPORTED
@@ -347,3 +362,101 @@ def extension_decide(*, task: Task, actor: User, approve: bool, reason: str) -> 
             % {"title": case.title},
         )
     return case
+
+
+# --- reviewing reports (采纳/退回) ------------------------------------------------------------
+
+
+def report_reviewer(access: CaseAccess):
+    """Who may review the units' reports on this case, as which principal: the holders of the
+    type's declared relation (e.g. the supervising unit), else the owner unit's people —
+    never an external contact."""
+    case_type = case_type_or_none(access.case.case_type)
+    if case_type is None or not case_type.review_reports or not access.visible:
+        return None
+    for p in access.principals:
+        if p.external:
+            continue
+        if case_type.report_reviewer:
+            if access.holds(p, case_type.report_reviewer):
+                return p
+        elif access.case.owner_unit_id in p.unit_ids:
+            return p
+    return None
+
+
+@audits_denials
+def report_review(
+    *, report: AssignmentReport, actor: User, accept: bool, reason: str = ""
+) -> AssignmentReport:
+    """采纳 or 退回 a unit's report. A returned report rings its unit; a returned 办结报告
+    reopens the unit's part for another one."""
+    with transaction.atomic():
+        assignment, case = _locked_assignment(report.assignment)
+        report = AssignmentReport.objects.select_for_update().get(pk=report.pk)
+        principal = report_reviewer(CaseAccess(actor, case))
+        if principal is None:
+            raise refuse(actor, case, _("审核反馈"))
+        if report.review != ReportReview.PENDING:
+            raise VersionConflict(_("该反馈已审核。"))
+        reason = reason.strip()
+        if not accept and not reason:
+            raise GuardFailed(_("退回反馈须填写理由。"))
+        check_text_size(reason, _("退回理由"))
+        report.review = ReportReview.ACCEPTED if accept else ReportReview.RETURNED
+        report.review_reason = reason
+        report.reviewed_by = actor
+        report.reviewed_at = timezone.now()
+        report.save(update_fields=["review", "review_reason", "reviewed_by", "reviewed_at"])
+        seq = next_seq(case)
+        reopened = (
+            not accept
+            and report.kind == ReportKind.FINAL
+            and assignment.status == AssignmentStatus.REPORTED
+        )
+        if reopened:
+            assignment.status = AssignmentStatus.OPEN
+            assignment.save(update_fields=["status"])
+            if not open_tasks(case).filter(assignment=assignment).exists():
+                todo.tasks_open(
+                    case,
+                    [
+                        todo.unit_task(
+                            case,
+                            assignment.unit,
+                            TaskKind.ASSIGNMENT,
+                            requested_by=actor,
+                            seq=seq,
+                            assignment=assignment,
+                        )
+                    ],
+                )
+        bump(case)
+        append_event(
+            case,
+            actor=actor,
+            principal=principal.user,
+            action="report.review",
+            comment=reason,
+            data={
+                "report_id": report.pk,
+                "assignment_id": assignment.pk,
+                "unit": assignment.unit.name,
+                "accepted": accept,
+                "reopened": reopened,
+            },
+        )
+        if not accept:
+            notifications.notify_units(
+                [assignment.unit],
+                case=case,
+                kind="report_returned",
+                message=_("%(unit)s的%(kind)s被退回：%(title)s（%(reason)s）")
+                % {
+                    "unit": assignment.unit.name,
+                    "kind": ReportKind(report.kind).label,
+                    "title": case.title,
+                    "reason": reason[:80],
+                },
+            )
+    return report

@@ -76,6 +76,14 @@ class CaseType:
     number_series: str = ""  # default: the case type
     create_roles: frozenset[str] = frozenset()  # who may register one; empty: any office staff
     deadline_rules: tuple = ()  # zhengban.workcalendar.deadlines.DeadlineRule, registered
+    # 派生: the types a case of this type may be started from ("*": any), and the initial
+    # values it takes from the source ("title", "body", … for the case; "d-<field>" for the
+    # detail form).
+    sources: frozenset[str] = frozenset()
+    prefill: Callable[[Any], dict] | None = None
+    # Units' reports are reviewed (采纳/退回) by the owner, or by those holding this relation.
+    review_reports: bool = False
+    report_reviewer: str = ""
 
     @property
     def code(self) -> str:
@@ -104,8 +112,36 @@ class CaseType:
     def filter(self, name: str) -> Filter | None:
         return next((f for f in self.filters if f.name == name), None)
 
+    def accepts(self, source_type: str) -> bool:
+        return "*" in self.sources or source_type in self.sources
+
+    def initial_from(self, source) -> tuple[dict, dict]:
+        """The create page's initial values from a source case: (case form, detail form)."""
+        values = self.prefill(source) if self.prefill else {"title": source.title}
+        detail = {k.removeprefix("d-"): v for k, v in values.items() if k.startswith("d-")}
+        return {k: v for k, v in values.items() if not k.startswith("d-")}, detail
+
 
 _TYPES: dict[str, CaseType] = {}
+_PANELS: list[tuple[Panel, frozenset[str] | None]] = []
+
+
+def register_panel(panel: Panel, case_types=None) -> Panel:
+    """A panel another app adds to the page of every case (or of the listed types), after
+    the type's own panels — e.g. the 批示 given on a case."""
+    if all(p is not panel for p, _types in _PANELS):
+        _PANELS.append((panel, frozenset(case_types) if case_types else None))
+    return panel
+
+
+def panels_for(code: str) -> list[Panel]:
+    own = list(_TYPES[code].panels) if code in _TYPES else []
+    return own + [p for p, types in _PANELS if types is None or code in types]
+
+
+def derivable_from(source_type: str) -> list[CaseType]:
+    """The types that may be started from a case of `source_type` (派生)."""
+    return [t for t in all_case_types() if t.accepts(source_type)]
 
 
 def register_case_type(case_type: CaseType) -> CaseType:
@@ -129,6 +165,8 @@ def register_case_type(case_type: CaseType) -> CaseType:
     names = [f.name for f in case_type.filters] + [c.name for c in case_type.columns]
     if len(set(names)) != len(names):
         errors.append("筛选项或列名重复")
+    if case_type.report_reviewer and not case_type.review_reports:
+        errors.append("指定了报告审核人，但未启用报告审核")
     if errors:
         raise ImproperlyConfigured(f"事项类型 {code} 声明有误：" + "；".join(errors))
     for rule in case_type.deadline_rules:  # before the workflow, which names its rule

@@ -14,6 +14,7 @@ from .forms import (
     ActionForm,
     KernelActionForm,
     Pickers,
+    ReportReviewForm,
     assignment_form,
     errors_text,
 )
@@ -97,3 +98,14 @@ def assignment_action(*, user, case, assignment, verb: str, data) -> str:
             assignment=assignment, unit=cleaned["unit"], actor=user, reason=cleaned["reason"]
         )
     return str(ASSIGNMENT_VERBS[verb][1])
+
+
+def report_review(*, user, report, data) -> str:
+    form = ReportReviewForm(data)
+    if not form.is_valid():
+        raise errors.GuardFailed(errors_text(form))
+    accept = form.cleaned_data["decision"] == "accept"
+    assignments.report_review(
+        report=report, actor=user, accept=accept, reason=form.cleaned_data["reason"]
+    )
+    return _("采纳反馈") if accept else _("退回反馈")

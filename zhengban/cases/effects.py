@@ -265,7 +265,8 @@ def lead_final_report(param: str = "report") -> Effect:
         from django.utils import timezone
 
         from . import todo
-        from .choices import ReportKind
+        from .casetypes import case_type_or_none
+        from .choices import ReportKind, ReportReview
         from .models import AssignmentReport
 
         lead = (
@@ -278,8 +279,13 @@ def lead_final_report(param: str = "report") -> Effect:
             raise _error(_("没有正在办理的主办单位。"))
         if not text:
             raise _error(_("请填写办结报告。"))
+        declared = case_type_or_none(ctx.case.case_type)
         report = AssignmentReport.objects.create(
-            assignment=lead, kind=ReportKind.FINAL, text=text, author=ctx.actor
+            assignment=lead,
+            kind=ReportKind.FINAL,
+            text=text,
+            author=ctx.actor,
+            review=ReportReview.PENDING if declared and declared.review_reports else "",
         )
         lead.status = AssignmentStatus.REPORTED
         lead.report, lead.reported_at, lead.reported_by = text, timezone.now(), ctx.actor
@@ -313,3 +319,68 @@ def lead_final_report(param: str = "report") -> Effect:
         )
 
     return Effect(apply, gettext_lazy("主办单位提交办结报告"), undo=undo)
+
+
+def reopen_lead() -> Effect:
+    """重新办理 / 退回办结报告: the lead unit's part opens again (its task too), so it can
+    report and ask to close once more; its 办结报告 is marked returned with the comment."""
+
+    def apply(ctx) -> None:
+        from django.utils import timezone
+
+        from . import todo
+        from .choices import ReportKind, ReportReview
+        from .models import AssignmentReport
+
+        lead = (
+            Assignment.objects.select_for_update()
+            .select_related("unit")
+            .filter(case=ctx.case, role=AssignmentRole.LEAD, status=AssignmentStatus.REPORTED)
+            .first()
+        )
+        if lead is None:
+            return
+        AssignmentReport.objects.filter(
+            assignment=lead, kind=ReportKind.FINAL, review=ReportReview.PENDING
+        ).update(
+            review=ReportReview.RETURNED,
+            review_reason=ctx.comment,
+            reviewed_by=ctx.actor,
+            reviewed_at=timezone.now(),
+        )
+        lead.status = AssignmentStatus.OPEN
+        lead.save(update_fields=["status"])
+        tasks = todo.tasks_open(
+            ctx.case,
+            [
+                todo.unit_task(
+                    ctx.case,
+                    lead.unit,
+                    TaskKind.ASSIGNMENT,
+                    requested_by=ctx.actor,
+                    seq=ctx.seq,
+                    assignment=lead,
+                )
+            ],
+        )
+        ctx.event_data.setdefault("task_ids", []).extend(t.pk for t in tasks)
+        ctx.event_data["reopened_assignment"] = lead.pk
+
+    return Effect(apply, gettext_lazy("主办单位重新办理"))
+
+
+def accept_final_reports() -> Effect:
+    """确认办结 where reports are reviewed: the pending 办结报告 are accepted by the act."""
+
+    def apply(ctx) -> None:
+        from django.utils import timezone
+
+        from .choices import ReportKind, ReportReview
+        from .models import AssignmentReport
+
+        accepted = AssignmentReport.objects.filter(
+            assignment__case=ctx.case, kind=ReportKind.FINAL, review=ReportReview.PENDING
+        ).update(review=ReportReview.ACCEPTED, reviewed_by=ctx.actor, reviewed_at=timezone.now())
+        ctx.event_data["reports_accepted"] = accepted
+
+    return Effect(apply, gettext_lazy("采纳办结报告"))

@@ -12,6 +12,10 @@ from . import workflows  # noqa: F401  (the audit app loads this module before c
 from .workflow import all_workflows
 
 register("cases.create", _("{actor} 创建事项 {object}"), label=_("创建事项"))
+register("cases.derive", _("{actor} 由 {object} 发起派生事项"), label=_("发起派生事项"))
+register(
+    "cases.report.review", _("{actor} 审核 {object} 的反馈{summary_part}"), label=_("审核反馈")
+)
 register("cases.update", _("{actor} 修改事项 {object}"), label=_("修改事项"))
 register("cases.denied", _("{actor} 被拒绝操作 {object}{summary_part}"), label=_("拒绝操作"))
 register("cases.read", _("{actor} 查阅 {object}"), label=_("查阅事项"))

@@ -107,24 +107,45 @@ class Pickers:
             (k, f"{u}（{u.unit_name}）" if u.unit_name else str(u)) for k, u in self.people.items()
         ]
 
+    def holders(self, roles) -> dict[str, object]:
+        """The people holding one of `roles` (leaders for a 批示), loaded once per role set."""
+        key = frozenset(roles)
+        cache = self.__dict__.setdefault("_holders", {})
+        if key not in cache:
+            rows = self._people().filter(role_grants__role__in=key).distinct()
+            cache[key] = {str(u.pk): u for u in rows}
+        return cache[key]
+
+    def holder_choices(self, roles) -> list:
+        return [
+            (k, f"{u}（{u.unit_name}）" if u.unit_name else str(u))
+            for k, u in self.holders(roles).items()
+        ]
+
 
 class PersonField(forms.ChoiceField):
-    def __init__(self, *args, pickers: Pickers, **kwargs):
-        self.pickers = pickers
-        super().__init__(*args, choices=_blank(pickers.people_choices), **kwargs)
+    def __init__(self, *args, pickers: Pickers, roles=frozenset(), **kwargs):
+        self.pickers, self.roles = pickers, roles
+        choices = pickers.holder_choices(roles) if roles else pickers.people_choices
+        super().__init__(*args, choices=_blank(choices), **kwargs)
 
     def valid_value(self, value) -> bool:
+        if self.roles:
+            return str(value) in self.pickers.holders(self.roles)
         return self.pickers.person(value) is not None
 
 
 class PeopleField(forms.MultipleChoiceField):
     widget = forms.CheckboxSelectMultiple
 
-    def __init__(self, *args, pickers: Pickers, **kwargs):
-        self.pickers = pickers
-        super().__init__(*args, choices=pickers.people_choices, **kwargs)
+    def __init__(self, *args, pickers: Pickers, roles=frozenset(), **kwargs):
+        self.pickers, self.roles = pickers, roles
+        choices = pickers.holder_choices(roles) if roles else pickers.people_choices
+        super().__init__(*args, choices=choices, **kwargs)
 
     def valid_value(self, value) -> bool:
+        if self.roles:
+            return str(value) in self.pickers.holders(self.roles)
         return self.pickers.person(value) is not None
 
 
@@ -356,9 +377,13 @@ class ActionForm(PhraseMixin, VersionedForm):
                 widget=forms.CheckboxSelectMultiple(attrs={"class": "checks"}),
             )
         if param.kind == "user":
-            return PersonField(label=label, required=required, pickers=self.pickers)
+            return PersonField(
+                label=label, required=required, pickers=self.pickers, roles=param.roles
+            )
         if param.kind == "users":
-            return PeopleField(label=label, required=required, pickers=self.pickers)
+            return PeopleField(
+                label=label, required=required, pickers=self.pickers, roles=param.roles
+            )
         if param.kind == "date":
             return forms.DateField(label=label, required=required, widget=DATE)
         if param.kind == "choice":
@@ -379,12 +404,17 @@ class ActionForm(PhraseMixin, VersionedForm):
             elif param.kind == "units":
                 value = [self.pickers.units[v] for v in value or []]
             elif param.kind == "user":
-                value = self.pickers.person(value) if value else None
+                value = self._person(param, value) if value else None
             elif param.kind == "users":
-                value = [self.pickers.person(v) for v in value or []]
+                value = [self._person(param, v) for v in value or []]
             if value not in (None, "", []):
                 values[param.name] = value
         return values
+
+    def _person(self, param: Param, key):
+        if param.roles:
+            return self.pickers.holders(param.roles).get(str(key))
+        return self.pickers.person(key)
 
 
 # --- kernel actions: 加签, 传阅, 转办, 撤回 ---------------------------------------------------
@@ -537,6 +567,23 @@ def assignment_form(verb: str, assignment, data=None, *, pickers: Pickers | None
     if form_class is ReassignForm:
         kwargs["pickers"] = pickers or Pickers()
     return form_class(data, **kwargs)
+
+
+class ReportReviewForm(forms.Form):
+    """采纳 or 退回 a unit's report (退回 with a reason)."""
+
+    decision = forms.ChoiceField(
+        label=_("审核"), choices=(("accept", _("采纳")), ("return", _("退回")))
+    )
+    reason = forms.CharField(
+        label=_("退回理由"), required=False, widget=forms.Textarea(attrs={"rows": 2})
+    )
+
+    def clean(self):
+        cleaned = super().clean()
+        if cleaned.get("decision") == "return" and not (cleaned.get("reason") or "").strip():
+            self.add_error("reason", _("退回反馈须填写理由。"))
+        return cleaned
 
 
 class CommentForm(forms.Form):

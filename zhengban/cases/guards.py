@@ -40,3 +40,21 @@ def co_units_reported() -> Guard:
         )
 
     return Guard(check, _("协办单位尚未全部反馈，不能办结（可由领导免除协办反馈）。"))
+
+
+def final_reports_accepted() -> Guard:
+    """Where reports are reviewed: every co-unit that has finished has its 办结报告 accepted
+    (the lead's is accepted by the closing act itself: `effects.accept_final_reports`)."""
+
+    def check(ctx) -> bool:
+        from .choices import ReportKind, ReportReview
+
+        return not (
+            Assignment.objects.filter(
+                case=ctx.case, role=AssignmentRole.CO, status=AssignmentStatus.REPORTED
+            )
+            .exclude(reports__kind=ReportKind.FINAL, reports__review=ReportReview.ACCEPTED)
+            .exists()
+        )
+
+    return Guard(check, _("尚有协办单位的办结报告未经审核采纳。"))

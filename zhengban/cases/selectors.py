@@ -9,6 +9,7 @@ from __future__ import annotations
 import datetime
 from dataclasses import dataclass, field
 
+from django.core.paginator import Paginator
 from django.db.models import Case as SqlCase
 from django.db.models import (
     Exists,
@@ -23,6 +24,7 @@ from django.db.models import (
     When,
 )
 from django.utils import timezone
+from django.utils.functional import cached_property
 from django.utils.html import escape
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import gettext as _
@@ -33,7 +35,7 @@ from zhengban.workcalendar.calendar import add_workdays
 
 from . import search
 from .access import relation_label
-from .casetypes import case_type_or_none
+from .casetypes import case_type_or_none, derivable_from, panels_for
 from .choices import (
     AssignmentRole,
     AssignmentStatus,
@@ -116,6 +118,8 @@ def state_label(case_type: str, state: str) -> str:
 # Kernel events that are not declared workflow actions, as the timeline shows them.
 KERNEL_EVENT_LABELS = {
     "create": gettext_lazy("创建"),
+    "derive": gettext_lazy("发起派生事项"),
+    "report.review": gettext_lazy("审核反馈"),
     "update": gettext_lazy("修改"),
     "consult": gettext_lazy("加签"),
     "circulate": gettext_lazy("传阅"),
@@ -401,6 +405,69 @@ def decorate_rows(rows, today: datetime.date | None = None, *, user=None) -> lis
     return rows
 
 
+# --- paging a list of cases ------------------------------------------------------------------
+
+# A list counts its rows exactly up to this many and says "500+" past it: counting every case
+# of a busy 处长's 逾期 (8,000 of 10^6, each checked for visibility) costs many times the page.
+COUNT_CAP = 500
+
+
+class AtLeast(int):
+    """A count that stopped at the cap: arithmetic sees CAP + 1 (one more page to go to),
+    pages show "500+"."""
+
+    def __str__(self) -> str:
+        return f"{int(self) - 1}+"
+
+    def __format__(self, spec: str) -> str:
+        return str(self) if not spec else format(int(self), spec)
+
+
+class CasePaginator(Paginator):
+    """Pages of a case list without the two costs that grow with the list: the count stops at
+    COUNT_CAP, and the page is chosen on the sort keys alone (an index) before its 25 rows
+    are read whole — SQLite sorts whole rows otherwise, bodies and joins included."""
+
+    def __init__(self, object_list, per_page, *, user=None, **kwargs):
+        super().__init__(object_list, per_page, **kwargs)
+        self.user = user
+
+    @cached_property
+    def count(self) -> int:
+        lean = self.object_list.order_by().values("pk")[: COUNT_CAP + 1]
+        n = lean.count()
+        return AtLeast(n) if n > COUNT_CAP else n
+
+    def page(self, number):
+        number = self.validate_number(number)
+        bottom = (number - 1) * self.per_page
+        top = bottom + self.per_page
+        if top + self.orphans >= self.count:
+            top = self.count
+        return self._get_page(keyed_rows(self.object_list, bottom, top, self.user), number, self)
+
+
+def keyed_rows(qs: QuerySet[Case], bottom: int, top: int, user=None) -> list[Case]:
+    """Rows `bottom:top` of `qs` in its order: the keys first (a narrow sort), then those rows
+    with the same joins and — given the user — the row annotations, in one more query."""
+    keys = list(qs.values_list("pk", flat=True)[bottom:top])
+    if not keys:
+        return []
+    rows = Case.objects.filter(pk__in=keys)
+    rows.query.select_related = qs.query.select_related
+    if user is not None:
+        rows = annotate_rows(rows, principal_ids(user), user)
+    found = {case.pk: case for case in rows}
+    return [found[pk] for pk in keys if pk in found]
+
+
+def paginator(queryset, per_page: int, *, user=None) -> Paginator:
+    """The paginator for a list page: CasePaginator for cases, Django's for the rest."""
+    if getattr(queryset, "model", None) is Case:
+        return CasePaginator(queryset, per_page, user=user)
+    return Paginator(queryset, per_page)
+
+
 # --- the case page ---------------------------------------------------------------------------
 
 
@@ -607,10 +674,11 @@ def _shown_to_external(access, events, tasks, comments, attachments):
 
 def type_panels(user, case: Case) -> list[dict]:
     """The panels the case's type adds to its page, each with the type's detail row."""
-    case_type = case_type_or_none(case.case_type)
-    if case_type is None or not case_type.panels:
+    panels = panels_for(case.case_type)
+    if not panels:
         return []
-    detail = case_type.detail_of(case)
+    case_type = case_type_or_none(case.case_type)
+    detail = case_type.detail_of(case) if case_type else None
     return [
         {
             "label": panel.label,
@@ -618,7 +686,7 @@ def type_panels(user, case: Case) -> list[dict]:
             "detail": detail,
             "extra": panel.context(user, case, detail) if panel.context else {},
         }
-        for panel in case_type.panels
+        for panel in panels
     ]
 
 
@@ -960,3 +1028,35 @@ def notifications_of(user) -> QuerySet[Notification]:
 
 def workflows_sorted() -> list[Workflow]:
     return sorted(all_workflows(), key=lambda w: w.case_type)
+
+
+def slot_turns(case: Case, slot: str) -> list[tuple]:
+    """An ordered slot's people and when each took their turn (None: not yet), for panels;
+    reads the case's prefetched slots when the page loaded them."""
+    rows = getattr(case, "_prefetched_objects_cache", {}).get("slots")
+    if rows is None:
+        rows = CaseSlot.objects.filter(case=case, name=slot).select_related("user")
+    return [(s.user, s.done_at) for s in sorted(rows, key=lambda s: s.position) if s.name == slot]
+
+
+def related_cases(user, case: Case) -> dict:
+    """来源与派生事项: the case it was started from and those started from it, as far as the
+    user may read them (one query), and the types the user may start from it."""
+    from .services import creation_refusal
+
+    rows = list(
+        cases_visible_to(user)
+        .filter(Q(pk=case.parent_id) | Q(parent=case))
+        .only("pk", "number", "title", "case_type", "state", "parent_id")
+        .order_by("created_at", "pk")
+    )
+    startable = (
+        []
+        if user.is_admin_role
+        else [t for t in derivable_from(case.case_type) if not creation_refusal(user, t.workflow)]
+    )
+    return {
+        "source": next((r for r in rows if r.pk == case.parent_id), None),
+        "derived": [r for r in rows if r.parent_id == case.pk],
+        "startable": startable,
+    }

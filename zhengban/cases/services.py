@@ -228,6 +228,8 @@ def case_create(
         raise refusal
     if sensitivity > actor.clearance:
         raise PermissionRefused(_("不能创建高于本人知悉范围的事项。"))
+    if parent is not None:
+        _check_source(actor, parent, case_type)
     title = title.strip()
     if not title:
         raise GuardFailed(_("标题不能为空。"))
@@ -252,6 +254,14 @@ def case_create(
     )
     _create_detail(case, detail)
     data = {"parent": parent.number} if parent else {}
+    if parent is not None:  # the source's timeline tells what was started from it
+        append_event(
+            lock_case(parent),
+            actor=actor,
+            principal=actor,
+            action="derive",
+            data={"child": case.number, "child_id": case.pk, "child_type": case_type},
+        )
     tasks = todo.tasks_open(case, todo.state_tasks(case, workflow, requested_by=actor, seq=1))
     if tasks:
         data["task_ids"] = [t.pk for t in tasks]
@@ -260,6 +270,16 @@ def case_create(
     )
     search.index_case(case)
     return case
+
+
+def _check_source(actor: User, parent: Case, case_type: str) -> None:
+    """派生: the user must be able to read the source; a declared type must accept it (the
+    kernel's own 分解交办 opens children of its own type)."""
+    if not CaseAccess(actor, parent).visible:
+        raise PermissionRefused(_("无权查看来源事项。"))
+    declared = case_type_or_none(case_type)
+    if declared and parent.case_type != case_type and not declared.accepts(parent.case_type):
+        raise GuardFailed(_("%(type)s不能由该类事项发起。") % {"type": declared.workflow.label})
 
 
 def _create_detail(case: Case, values: dict | None):
@@ -402,6 +422,8 @@ def case_perform(
         for param in action.params:
             if param.required and params.get(param.name) in (None, "", [], ()):
                 raise GuardFailed(_("请填写“%(label)s”。") % {"label": param.label})
+            if param.roles:
+                _check_roles(param, params.get(param.name))
         comment = comment.strip()
         if action.comment_required and not comment:
             raise GuardFailed(_("执行“%(action)s”须填写理由。") % {"action": action.label})
@@ -426,7 +448,12 @@ def case_perform(
         from_state = case.state
         seq = ctx.seq = next_seq(case)
         ctx.event_data["snapshot"] = _snapshot(case)
-        if action.target:
+        turn_tasks = None
+        if action.sequence:  # someone later in the slot still to act: the case stays
+            turn_tasks = todo.turn_taken(
+                case, workflow, action, actor=actor, principal=principal, seq=seq
+            )
+        if action.target and turn_tasks is None:
             case.state = action.target
         for effect in action.effects:
             effect.apply(ctx)
@@ -435,6 +462,9 @@ def case_perform(
         if workflow.state(case.state).closes and not case.closed:
             _close(case)
         new_tasks = todo.state_changed(case, workflow, from_state, actor=actor, seq=seq)
+        if turn_tasks:
+            new_tasks = turn_tasks
+            ctx.event_data["turn_next"] = turn_tasks[0].assignee_id
         if new_tasks:
             ctx.event_data.setdefault("task_ids", []).extend(t.pk for t in new_tasks)
         append_event(
@@ -453,6 +483,22 @@ def case_perform(
         _announce(case, workflow, action, from_state, actor, comment)
         search.index_case(case)
     return case
+
+
+def _check_roles(param, value) -> None:
+    """People chosen for a role-bound parameter (the leaders of a 批示) hold one of its roles."""
+    chosen = value if isinstance(value, list | tuple) else [value] if value else []
+    ids = [getattr(v, "pk", v) for v in chosen]
+    holders = set(
+        User.objects.filter(pk__in=ids, role_grants__role__in=param.roles).values_list(
+            "pk", flat=True
+        )
+    )
+    if any(pk not in holders for pk in ids):
+        roles = "、".join(role_label(r) for r in sorted(param.roles))
+        raise GuardFailed(
+            _("“%(label)s”只能选择%(roles)s。") % {"label": param.label, "roles": roles}
+        )
 
 
 def _announce(case: Case, workflow: Workflow, action: Action, from_state, actor, comment) -> None:
@@ -750,8 +796,8 @@ def case_transfer(*, case: Case, actor: User, version: int, to_user: User, reaso
         spec = workflow.state(case.state).task
         if (
             spec
-            and spec.to.startswith("slot:")
-            and spec.to.removeprefix("slot:") not in workflow.transferable_slots
+            and spec.to.startswith(("slot:", "turn:"))
+            and spec.to.partition(":")[2] not in workflow.transferable_slots
         ):
             raise TransitionNotAllowed(_("该环节须由指定人员本人办理，不能转办。"))
         receiver = CaseAccess(to_user, case)

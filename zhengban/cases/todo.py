@@ -72,6 +72,9 @@ def state_tasks(case: Case, workflow: Workflow, *, requested_by, seq) -> list[Ta
         return [person_task(case, case.creator, spec.kind, **common)]
     if spec.to == "assignee" and case.assignee_id:
         return [person_task(case, case.assignee, spec.kind, **common)]
+    if spec.to.startswith("turn:"):
+        turn = current_turn(case, spec.to.removeprefix("turn:"))
+        return [person_task(case, turn.user, spec.kind, **common)] if turn else []
     if spec.to.startswith("slot:"):
         slots = CaseSlot.objects.filter(case=case, name=spec.to.removeprefix("slot:"))
         return [
@@ -79,6 +82,35 @@ def state_tasks(case: Case, workflow: Workflow, *, requested_by, seq) -> list[Ta
         ]
     heads = spec.to == "owner_unit_head"
     return [unit_task(case, case.owner_unit, spec.kind, heads_only=heads, **common)]
+
+
+def current_turn(case: Case, slot: str) -> CaseSlot | None:
+    """The person of an ordered slot who has not yet taken their turn, first by position."""
+    return (
+        CaseSlot.objects.filter(case=case, name=slot, done_at__isnull=True)
+        .select_related("user")
+        .order_by("position")
+        .first()
+    )
+
+
+def turn_taken(case: Case, workflow: Workflow, action, *, actor, principal, seq) -> list[Task]:
+    """The person whose turn it was has acted: their turn and task close. If someone in the
+    slot is still to act, returns the next person's task (the case stays in its state);
+    otherwise returns None and the case moves on."""
+    turn = current_turn(case, action.sequence)
+    if turn is not None:
+        CaseSlot.objects.filter(pk=turn.pk).update(done_at=timezone.now())
+    nxt = current_turn(case, action.sequence)
+    if nxt is None:
+        return None
+    Task.objects.filter(case=case, state=TaskState.OPEN, state_code=case.state).update(
+        state=TaskState.DONE, completed_by=actor, completed_at=timezone.now()
+    )
+    spec = workflow.state(case.state).task
+    kind = spec.kind if spec else TaskKind.APPROVE
+    row = person_task(case, nxt.user, kind, requested_by=principal, seq=seq, state_code=case.state)
+    return tasks_open(case, [row])
 
 
 def state_changed(

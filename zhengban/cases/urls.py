@@ -27,6 +27,7 @@ urlpatterns = [
         views.assignment_act,
         name="assignment",
     ),
+    path("<int:pk>/reports/<int:report_pk>/review/", views.report_review, name="report_review"),
     path("<int:pk>/comments/", views.comment_add, name="comment_add"),
     path("<int:pk>/attachments/", views.attachment_add, name="attachment_add"),
     path(
@@ -47,6 +48,11 @@ api_urlpatterns = [
         "<int:pk>/assignments/<int:assignment_pk>/<slug:verb>/",
         api.AssignmentAction.as_view(),
         name="assignment",
+    ),
+    path(
+        "<int:pk>/reports/<int:report_pk>/review/",
+        api.ReportReviewAction.as_view(),
+        name="report_review",
     ),
     path("<int:pk>/attachments/", api.CaseAttachments.as_view(), name="attachments"),
     path(

@@ -13,7 +13,6 @@ from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
-from django.core.paginator import Paginator
 from django.db import transaction
 from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
@@ -29,18 +28,20 @@ from zhengban.security.validation import parse_id
 
 from . import assignments, commands, comments, delegations, errors, forms, selectors, services
 from .access import CaseAccess
+from .assignments import report_reviewer
 from .casetypes import case_type_or_none
 from .choices import Audience, TaskKind
 from .diagram import render_svg
 from .errors import CaseError
-from .models import Assignment, Delegation, Notification, Task
+from .models import Assignment, AssignmentReport, Delegation, Notification, Task
 from .phrases import phrase_add, phrase_delete, phrases_of
 
 PAGE_SIZE = 25
 
 
 def _page(request, queryset, size: int = PAGE_SIZE):
-    return Paginator(queryset, size).get_page(request.GET.get("page"))
+    paginator = selectors.paginator(queryset, size, user=request.user)
+    return paginator.get_page(request.GET.get("page"))
 
 
 def _query_without_page(request) -> str:
@@ -275,6 +276,9 @@ def detail(request, pk: int):
             "p": page,
             "case": case,
             "panels": selectors.type_panels(request.user, case),
+            "related": selectors.related_cases(request.user, case),
+            "may_review_reports": report_reviewer(page.access) is not None,
+            "review_form": forms.ReportReviewForm(),
             "diagram": render_svg(page.workflow, current=case.state) if page.workflow else "",
             "assignments": assignments,
             "my_tasks": my_tasks,
@@ -346,6 +350,20 @@ def assignment_act(request, pk: int, assignment_pk: int, verb: str):
         label = commands.assignment_action(
             user=request.user, case=case, assignment=assignment, verb=verb, data=request.POST
         )
+    except CaseError as error:
+        _refused(request, error)
+    else:
+        messages.success(request, _("已%(action)s。") % {"action": label})
+    return _to_case(case.pk, "assignments")
+
+
+@login_required
+@require_POST
+def report_review(request, pk: int, report_pk: int):
+    case = selectors.case_for_page(request.user, pk)
+    report = get_object_or_404(AssignmentReport, pk=report_pk, assignment__case=case)
+    try:
+        label = commands.report_review(user=request.user, report=report, data=request.POST)
     except CaseError as error:
         _refused(request, error)
     else:
@@ -457,11 +475,14 @@ def create(request):
     refusal = services.creation_refusal(request.user, workflow)
     if refusal:
         raise PermissionDenied(refusal)
-    form = forms.CaseCreateForm(request.POST or None, user=request.user)
     case_type_def = case_type_or_none(case_type)
+    source, initial, detail_initial = _source_of(request, case_type_def)
+    form = forms.CaseCreateForm(request.POST or None, user=request.user, initial=initial)
     detail_form = None
     if case_type_def and case_type_def.create_form:
-        detail_form = case_type_def.create_form(request.POST or None, prefix="d")
+        detail_form = case_type_def.create_form(
+            request.POST or None, prefix="d", initial=detail_initial
+        )
     if (
         request.method == "POST"
         and form.is_valid()
@@ -478,6 +499,7 @@ def create(request):
                 owner_unit=data["owner_unit"],
                 actor=request.user,
                 detail=detail_form.cleaned_data if detail_form else None,
+                parent=source,
             )
         except CaseError as error:
             form.add_error(None, str(error))
@@ -491,11 +513,26 @@ def create(request):
             "form": form,
             "detail_form": detail_form,
             "workflow": workflow,
+            "source": source,
             "ordinary_system": settings.CLASSIFIED_SYSTEM_LEVEL < Clearance.SECRET,
             "classified_rule": errors.CLASSIFIED_RULE,
         },
         status=400 if request.method == "POST" else 200,
     )
+
+
+def _source_of(request, case_type_def):
+    """派生 (`?from=<id>`): the source case the user may read, and the initial values the new
+    type takes from it; a type that does not accept the source is refused."""
+    raw = request.GET.get("from") or request.POST.get("from")
+    if not raw:
+        return None, None, None
+    source = selectors.case_for_page(request.user, parse_id(raw, name="from"))
+    if case_type_def is None or not case_type_def.accepts(source.case_type):
+        raise PermissionDenied(_("该类事项不能由此事项发起。"))
+    initial, detail = case_type_def.initial_from(source)
+    initial = {k: getattr(v, "pk", v) for k, v in initial.items()}  # a unit → its choice
+    return source, initial, detail
 
 
 @login_required

@@ -75,9 +75,12 @@ class Param:
     """A value the actor supplies when taking an action (unit, people, reason …)."""
 
     name: str
-    kind: str  # "unit", "units", "user", "users", "text", "date"
+    kind: str  # "unit", "units", "user", "users", "text", "date", "choice"
     label: str
     required: bool = True
+    # For people: only holders of one of these roles are offered and accepted (e.g. leaders
+    # for 批示 or 签发).
+    roles: frozenset[str] = frozenset()
 
 
 @dataclass(frozen=True)
@@ -94,13 +97,17 @@ class Action:
     comment_label: str = ""  # what the comment is (批示意见, 拟办意见); default 理由/意见或说明
     withdrawable: bool = False  # the actor may 撤回 it until the next person acts
     countersign: Countersign | None = None
+    # Ordered turns (逐级审批): the person whose turn it is in this slot takes the action; the
+    # case stays in its state until the slot's last person has taken it, then moves to target.
+    sequence: str = ""
 
 
 @dataclass(frozen=True)
 class StateTask:
     """The task a state opens when the case enters it, closed when the case leaves it.
     `to` is a relation: "creator" or "assignee" (a person), "owner_unit_head" or
-    "owner_unit_member" (the owner unit's task), or "slot:<name>" (each person in the slot)."""
+    "owner_unit_member" (the owner unit's task), "slot:<name>" (each person in the slot) or
+    "turn:<name>" (the person of the slot whose turn it is)."""
 
     kind: str
     to: str
@@ -213,6 +220,8 @@ def validate(workflow: Workflow) -> list[str]:
             errors.append(f"会签操作 {action.code} 的目标状态须为等待状态")
         if action.countersign and not any(p.kind == "users" for p in action.params):
             errors.append(f"操作 {action.code} 是会签，须有会签人参数")
+        if action.sequence and (not action.target or action.countersign or action.withdrawable):
+            errors.append(f"逐人办理的操作 {action.code} 须有目标状态，且不能是会签或可撤回")
     reachable = _reachable(workflow)
     for state in workflow.states:
         if state.code not in reachable:
@@ -250,7 +259,7 @@ def validate(workflow: Workflow) -> list[str]:
 def _known_relation(code: str) -> bool:
     from .access import RELATIONS
 
-    return code.startswith("slot:") or code in RELATIONS
+    return code.startswith(("slot:", "turn:")) or code in RELATIONS
 
 
 def _reachable(workflow: Workflow) -> set[str]:

@@ -197,6 +197,7 @@ ASSIGNED_TASK = register_case_type(
                     target="handling",
                     permits=OWNER_HEAD_OR_LEADER,
                     comment_required=True,
+                    effects=(effects.reopen_lead(),),
                 ),
                 Action(
                     "cancel",

@@ -89,6 +89,12 @@ ROWS = [
         get=POST_PAGE,
         unsafe=case_scope(REDIRECT),
     ),
+    Row(  # the world's case has no report: whoever sees the case finds no such report
+        "cases:report_review",
+        lambda w: f"/cases/{w.case.pk}/reports/2147483647/review/",
+        get=POST_PAGE,
+        unsafe=case_scope(MISSING),
+    ),
     Row(
         "cases:comment_add",
         lambda w: f"/cases/{w.case.pk}/comments/",
@@ -140,6 +146,13 @@ ROWS = [
         lambda w: f"/api/cases/{w.case.pk}/assignments/{w.assignment.pk}/report/",
         get=POST_API,
         unsafe=case_scope(INVALID, anonymous="403"),
+        json=True,
+    ),
+    Row(
+        "api-cases:report_review",
+        lambda w: f"/api/cases/{w.case.pk}/reports/2147483647/review/",
+        get=POST_API,
+        unsafe=case_scope(MISSING, anonymous="403"),
         json=True,
     ),
     Row(

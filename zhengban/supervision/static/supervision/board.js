@@ -17,15 +17,15 @@ document.addEventListener("DOMContentLoaded", function () {
     title: {text: el("chart-lights"), left: 0, textStyle: {fontSize: 14}},
     tooltip: {trigger: "item"},
     series: [{type: "pie", radius: ["40%", "68%"], label: {formatter: "{b}\n{c}"},
-      data: data.lights.map(function (d) {
+      data: data.lights.filter(function (d) { return d.value > 0; }).map(function (d) {
         return {name: d.name, value: d.value, light: d.light, itemStyle: {color: colors[d.light]}};
       })}]
   }, function (p) { window.location = list + "?light=" + p.data.light; });
   chart("chart-units", {
     title: {text: el("chart-units"), left: 0, textStyle: {fontSize: 14}},
     tooltip: {trigger: "axis", axisPointer: {type: "shadow"}},
-    legend: {top: 0, right: 0},
-    grid: {left: 10, right: 20, top: 40, bottom: 10, containLabel: true},
+    legend: {bottom: 0},
+    grid: {left: 10, right: 20, top: 36, bottom: 30, containLabel: true},
     xAxis: {type: "value", minInterval: 1},
     yAxis: {type: "category", data: data.units.names, inverse: true},
     series: [
@@ -43,8 +43,8 @@ document.addEventListener("DOMContentLoaded", function () {
   chart("chart-months", {
     title: {text: el("chart-months"), left: 0, textStyle: {fontSize: 14}},
     tooltip: {trigger: "axis"},
-    legend: {top: 0, right: 0},
-    grid: {left: 10, right: 20, top: 40, bottom: 10, containLabel: true},
+    legend: {bottom: 0},
+    grid: {left: 10, right: 20, top: 36, bottom: 30, containLabel: true},
     xAxis: {type: "category", data: data.months.names},
     yAxis: [{type: "value", minInterval: 1}, {type: "value", max: 100, axisLabel: {formatter: "{value}%"}}],
     series: [
