@@ -9,5 +9,7 @@ class DocumentsConfig(AppConfig):
         from zhengban.cases.casetypes import register_case_type
 
         from .incoming import INCOMING
+        from .outgoing import OUTGOING
 
         register_case_type(INCOMING)
+        register_case_type(OUTGOING)

@@ -22,3 +22,18 @@ register("documents.seal_create", _("{actor} 登记印章 {object}"), label=_("�
 register("documents.seal_status", _("{actor} 变更印章状态 {object}"), label=_("变更印章状态"))
 register("documents.seal_use", _("{actor} 用印 {summary}"), label=_("用印"))
 register("documents.archive", _("{actor} 归档 {summary}"), label=_("归档"))
+register("documents.file_download", _("{actor} 下载发文文件 {summary}"), label=_("下载发文文件"))
+register(
+    "documents.file_refused",
+    _("{actor} 下载发文文件被拒绝：{summary}"),
+    label=_("发文文件校验失败"),
+)
+register("documents.receipt_open", _("{actor} 打开交换公文 {summary}"), label=_("打开交换公文"))
+register("documents.receipt_sign", _("{actor} 签收 {summary}"), label=_("签收公文"))
+register(
+    "documents.receipt_return",
+    _("{actor} 退回 {summary}（{reason}）"),
+    label=_("退回公文"),
+    fields=lambda r: {"reason": r.changes.get("reason", "")},
+)
+register("documents.receipt_remind", _("{actor} 催收 {summary}"), label=_("催收"))

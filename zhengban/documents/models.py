@@ -263,3 +263,162 @@ class IncomingDocument(models.Model):
 
     def __str__(self) -> str:
         return f"{self.sender_name} {self.sender_number}".strip()
+
+
+# --- 发文 (outgoing documents) ------------------------------------------------------------
+
+
+class Openness(models.TextChoices):
+    """公开属性 of a document (政府信息公开条例)."""
+
+    ACTIVE = "active", _("主动公开")
+    ON_REQUEST = "on_request", _("依申请公开")
+    NOT_PUBLIC = "not_public", _("不予公开")
+
+
+class OutgoingDocument(models.Model):
+    """发文: the detail of a case of type "outgoing". The body is the case's body; 紧急程度
+    and 密级 are the case's own (Case.urgency, Case.sensitivity); the drafting unit and
+    person are the case's owner unit and creator. 主送/抄送 are units of the organization or
+    the external directory (ids, in order) plus names typed for others. The fields below
+    the line are set by the workflow (编号, 签发, 用印, 印发, 归档), never by a form."""
+
+    case = models.OneToOneField(
+        "cases.Case", on_delete=models.CASCADE, related_name="outgoing", verbose_name=_("事项")
+    )
+    doc_type = models.CharField(
+        _("文种"), max_length=4, choices=DocType.choices, default=DocType.NOTICE
+    )
+    recipients = models.JSONField(_("主送单位"), default=list, blank=True)
+    recipients_text = models.CharField(_("其他主送机关"), max_length=500, blank=True)
+    cc = models.JSONField(_("抄送单位"), default=list, blank=True)
+    cc_text = models.CharField(_("其他抄送机关"), max_length=500, blank=True)
+    attachment_note = models.TextField(_("附件说明"), blank=True, max_length=2000)
+    copy_number = models.CharField(_("份号"), max_length=6, blank=True)
+    secrecy_period = models.CharField(_("保密期限"), max_length=40, blank=True)
+    openness = models.CharField(
+        _("公开属性"), max_length=16, choices=Openness.choices, default=Openness.ACTIVE
+    )
+    openness_reason = models.CharField(_("不予公开理由"), max_length=300, blank=True)
+    printer = models.CharField(_("印发机关"), max_length=100, blank=True)
+    note = models.CharField(_("附注"), max_length=300, blank=True)
+    copies = models.PositiveIntegerField(
+        _("印制份数"), default=1, validators=[MinValueValidator(1)]
+    )
+    # --- set by the workflow ---
+    series = models.ForeignKey(
+        DocumentSeries, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    number = models.ForeignKey(
+        DocumentNumber, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    number_text = models.CharField(_("发文字号"), max_length=60, blank=True, db_index=True)
+    signer = models.ForeignKey(
+        USER,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("签发人"),
+    )
+    signed_at = models.DateTimeField(_("签发时间"), null=True, blank=True)
+    signed_on = models.DateField(_("成文日期"), null=True, blank=True)
+    seal = models.ForeignKey(
+        Seal, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    printed_on = models.DateField(_("印发日期"), null=True, blank=True)
+    archive_item = models.ForeignKey(
+        ArchiveItem, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+
+    class Meta:
+        verbose_name = _("发文")
+        verbose_name_plural = _("发文")
+
+    def __str__(self) -> str:
+        return self.number_text or str(self.case_id)
+
+
+class FileKind(models.TextChoices):
+    PDF = "pdf", _("PDF（已盖章）")
+    OFD = "ofd", _("OFD（已盖章）")
+    DOCX = "docx", _("DOCX")
+    XML = "xml", _("元数据（GB/T 33480 XML）")
+
+
+class OutgoingFile(models.Model):
+    """A rendered file of an issued document, stored at 用印 with its SM3 digest and an
+    HMAC-SM3 tag under the deployment key; every download re-checks both (and the seal)."""
+
+    document = models.ForeignKey(OutgoingDocument, on_delete=models.CASCADE, related_name="files")
+    kind = models.CharField(_("格式"), max_length=8, choices=FileKind.choices)
+    name = models.CharField(_("文件名"), max_length=200)
+    data = models.BinaryField()
+    size = models.PositiveIntegerField(default=0)
+    sm3 = models.CharField(max_length=64)
+    tag = models.CharField(_("完整性标记（HMAC-SM3）"), max_length=64)
+    seal_use = models.ForeignKey(
+        SealUse, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    # What `CaseAccess.may_read` asks of an item: an issued file is internal to the office
+    # (recipients get theirs through 公文交换, not through the case).
+    audience = "internal"
+    uploaded_by_id = None
+
+    class Meta:
+        verbose_name = _("发文文件")
+        verbose_name_plural = _("发文文件")
+        constraints = [
+            models.UniqueConstraint(fields=["document", "kind"], name="documents_outgoing_file")
+        ]
+
+
+class ReceiptStatus(models.TextChoices):
+    SENT = "sent", _("待签收")
+    SIGNED = "signed", _("已签收")
+    RETURNED = "returned", _("已退回")
+    FILED = "filed", _("已转收文")  # an internal division: registered as its 收文
+
+
+class RecipientRole(models.TextChoices):
+    MAIN = "main", _("主送")
+    CC = "cc", _("抄送")
+
+
+class ExchangeReceipt(models.Model):
+    """公文交换: one recipient unit of an issued document. An external unit's contacts 签收
+    or 退回 (with a reason) it in their inbox; an internal division receives it as a 收文
+    (`incoming_case`). The sender sees every row and may 催收 an unsigned one."""
+
+    document = models.ForeignKey(
+        OutgoingDocument, on_delete=models.CASCADE, related_name="receipts"
+    )
+    unit = models.ForeignKey("org.Unit", on_delete=models.PROTECT, related_name="+")
+    role = models.CharField(_("送达方式"), max_length=8, choices=RecipientRole.choices)
+    status = models.CharField(
+        _("状态"), max_length=12, choices=ReceiptStatus.choices, default=ReceiptStatus.SENT
+    )
+    incoming_case = models.ForeignKey(
+        "cases.Case", on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    sent_at = models.DateTimeField(_("发送时间"), auto_now_add=True)
+    opened_at = models.DateTimeField(_("首次打开"), null=True, blank=True)
+    acted_at = models.DateTimeField(_("签收/退回时间"), null=True, blank=True)
+    acted_by = models.ForeignKey(
+        USER, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    reason = models.TextField(_("退回理由"), blank=True, max_length=2000)
+    feedback = models.TextField(_("反馈意见"), blank=True, max_length=2000)
+    reminders = models.PositiveIntegerField(_("催收次数"), default=0)
+    reminded_at = models.DateTimeField(_("最近催收"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("公文交换回执")
+        verbose_name_plural = _("公文交换回执")
+        ordering = ["document", "pk"]
+        indexes = [models.Index(fields=["unit", "status"])]
+        constraints = [
+            models.UniqueConstraint(fields=["document", "unit"], name="documents_receipt_unique")
+        ]

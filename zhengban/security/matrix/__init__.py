@@ -61,9 +61,11 @@ MODULES = [
     "routing",
     "security",
     "classified",
+    "approvals",
     "instructions",
     "supervision",
     "meetings",
+    "documents_outgoing",
 ]
 
 
