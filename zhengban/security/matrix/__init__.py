@@ -61,7 +61,6 @@ MODULES = [
     "routing",
     "security",
     "classified",
-    "approvals",
     "instructions",
     "supervision",
     "meetings",
