@@ -34,13 +34,18 @@ class MeetingForm(forms.Form):
     venue = forms.CharField(label=_("会议地点"), max_length=100)
     chair = _LeaderChoice(label=_("主持人"), queryset=None, required=False)
     attendees = forms.ModelMultipleChoiceField(
-        label=_("出席领导"), queryset=None, required=False, widget=forms.CheckboxSelectMultiple
+        label=_("出席领导"),
+        queryset=None,
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+        help_text=_("主持人自动列为出席领导。"),
     )
     observers = forms.ModelMultipleChoiceField(
         label=_("列席单位"),
         queryset=None,
         required=False,
         widget=forms.SelectMultiple(attrs={"size": 8}),
+        help_text=_("按住 Ctrl 键可选择多个单位。"),
     )
     notice_text = forms.CharField(
         label=_("通知事项"),
@@ -111,6 +116,7 @@ class DecisionForm(forms.Form):
         queryset=None,
         required=False,
         widget=forms.SelectMultiple(attrs={"size": 6}),
+        help_text=_("按住 Ctrl 键可选择多个单位。"),
     )
     due_date = forms.DateField(
         label=_("完成时限"), required=False, widget=forms.DateInput(attrs={"type": "date"})

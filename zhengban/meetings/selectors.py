@@ -33,7 +33,8 @@ def leaders() -> QuerySet[User]:
 def units_for_meetings() -> QuerySet[Unit]:
     """Units a meeting may invite or a decision may name: the office's own and the external
     handling units (市直部门, 区县政府)."""
-    return Unit.objects.filter(active=True).order_by("kind", "order", "pk")
+    # "internal" > "extra" > "external": the office's own divisions first.
+    return Unit.objects.filter(active=True).order_by("-kind", "order", "pk")
 
 
 def meeting_list(user, *, past: bool = False, limit: int = 50) -> list[Meeting]:

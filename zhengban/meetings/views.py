@@ -205,8 +205,15 @@ def notice(request, pk: int):
             "items": [i for i in items if i.position is not None],
             "attendees": list(meeting.attendees.all()),
             "observers": list(meeting.observers.all()),
+            "issued_on": _notice_date(meeting),
         },
     )
+
+
+def _notice_date(meeting):
+    """The day the notice went out (today for a draft not yet sent)."""
+    event = meeting.case.events.filter(action="issue_notice").order_by("-seq").first()
+    return timezone.localtime(event.time if event else timezone.now()).date()
 
 
 @login_required

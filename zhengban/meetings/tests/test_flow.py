@@ -243,3 +243,18 @@ def test_a_cancelled_meeting_takes_no_more_items_or_answers(office, meeting):
     with pytest.raises(GuardFailed):
         services.attendance_respond(actor=office["vice"], attendance=row, response="attend")
     assert not Task.objects.filter(case=meeting.case, state=TaskState.OPEN).exists()
+
+
+def test_the_setup_command(db):
+    from io import StringIO
+
+    from django.core.management import call_command
+
+    from zhengban.org.tests.factories import load_sample
+
+    load_sample()
+    out = StringIO()
+    call_command("meetings", "setup-types", stdout=out)
+    assert "常务会议：秘书二处" in out.getvalue() and "新建 6 个" in out.getvalue()
+    call_command("meetings", "setup-types", stdout=out)
+    assert MeetingType.objects.count() == 6
