@@ -83,15 +83,18 @@ def cases_visible_to(user, queryset: QuerySet[Case] | None = None) -> QuerySet[C
         if not ids:
             return Q(pk__in=[])
         unit_ids = _unit_ids_of(ids, user)
+        # The row's own columns first (SQLite stops at the first true term), then one probe
+        # per related table: the assignments by (case, unit), the tasks by case — a person's
+        # and a unit's untaken ones in one look at the case's few tasks.
         condition = Q(creator_id__in=ids) | Q(assignee_id__in=ids)
-        condition |= Exists(tasks.filter(assignee_id__in=ids))
+        addressed = Q(assignee_id__in=ids)
         if unit_ids:
-            condition |= Q(owner_unit_id__in=unit_ids)
+            condition = Q(owner_unit_id__in=unit_ids) | condition
             condition |= Exists(
                 Assignment.objects.filter(case=OuterRef("pk"), unit_id__in=unit_ids)
             )
-            condition |= Exists(tasks.filter(assignee__isnull=True, unit_id__in=unit_ids))
-        return condition
+            addressed |= Q(assignee__isnull=True, unit_id__in=unit_ids)
+        return condition | Exists(tasks.filter(addressed))
 
     return queryset.filter(scoped(delegation_scopes(user), term))
 
