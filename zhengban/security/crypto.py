@@ -14,7 +14,11 @@ re-encrypt row by row while old values stay readable. The associated data binds 
 its column ("org.person.id_number"): a ciphertext copied into another column fails.
 
 Exact-match search uses HMAC-SM3 under the digest key over the normalized value. The digest
-key is kept when the encryption keys rotate (every digest would change with it).
+key is kept when the encryption keys rotate; it rotates on its own (`zhengban security
+rotate-digest-key`, see `keys.rotate_digest_key`): the key file then holds the new key as
+`digest_key` and the old one as `previous_digest_key` until every digest is recomputed, and
+lookups accept a digest under either (`digests`). From the environment the previous key is
+`ZHENGBAN_PERSONAL_DATA_PREVIOUS_DIGEST_KEY`, set for the time of the rotation.
 """
 
 from __future__ import annotations
@@ -51,6 +55,15 @@ class KeyRing:
     keys: dict[str, bytes]
     digest_key: bytes
     source: str  # "environment" or the key file's path
+    # The digest key being replaced, while a digest key rotation runs; else None.
+    previous_digest_key: bytes | None = None
+
+    @property
+    def digest_keys(self) -> tuple[bytes, ...]:
+        """The keys a stored digest may be under: the current one first."""
+        if self.previous_digest_key is None:
+            return (self.digest_key,)
+        return (self.digest_key, self.previous_digest_key)
 
 
 _lock = threading.Lock()
@@ -95,7 +108,14 @@ def _from_environment() -> KeyRing | None:
     digest = os.environ.get("ZHENGBAN_PERSONAL_DATA_DIGEST_KEY", "")
     if not digest:
         raise ImproperlyConfigured("ZHENGBAN_PERSONAL_DATA_DIGEST_KEY must accompany the keys")
-    return KeyRing(order[0], keys, _unb64(digest, "digest key"), "environment")
+    previous = os.environ.get("ZHENGBAN_PERSONAL_DATA_PREVIOUS_DIGEST_KEY", "")
+    return KeyRing(
+        order[0],
+        keys,
+        _unb64(digest, "digest key"),
+        "environment",
+        _unb64(previous, "previous digest key") if previous else None,
+    )
 
 
 def _write_temporary(path: Path, data: dict) -> Path:
@@ -166,12 +186,42 @@ def key_file_retire(key_ids: set[str], path: Path | None = None) -> None:
     reset_cache()
 
 
+def key_file_begin_digest_rotation(path: Path | None = None) -> bool:
+    """Make a fresh digest key current and keep the old one as previous; a rotation already
+    under way is continued (False), never stacked on another."""
+    path = path or key_file()
+    data = _read_key_file(key_file_create(path))
+    if data.get("previous_digest_key"):
+        return False
+    data["previous_digest_key"] = data["digest_key"]
+    data["digest_key"] = _b64(secrets.token_bytes(32))
+    _write_key_file(path, data)
+    reset_cache()
+    return True
+
+
+def key_file_end_digest_rotation(path: Path | None = None) -> None:
+    """Forget the previous digest key once no stored digest is under it."""
+    path = path or key_file()
+    data = _read_key_file(path)
+    data.pop("previous_digest_key", None)
+    _write_key_file(path, data)
+    reset_cache()
+
+
 def _from_file(path: Path) -> KeyRing:
     data = _read_key_file(key_file_create(path))
     keys = {key_id: _unb64(value, f"key {key_id}") for key_id, value in data["keys"].items()}
     if data["current"] not in keys or any(len(k) != KEY_BYTES for k in keys.values()):
         raise ImproperlyConfigured(f"{path}: the current key is missing or a key is not 16 bytes")
-    return KeyRing(data["current"], keys, _unb64(data["digest_key"], "digest key"), str(path))
+    previous = data.get("previous_digest_key")
+    return KeyRing(
+        data["current"],
+        keys,
+        _unb64(data["digest_key"], "digest key"),
+        str(path),
+        _unb64(previous, "previous digest key") if previous else None,
+    )
 
 
 def keyring() -> KeyRing:
@@ -249,11 +299,25 @@ def normalize(value: str) -> str:
     return "".join(ch for ch in text if not ch.isspace() and ch not in "-—－()（）").upper()
 
 
-def digest(value: str, *, context: str) -> str:
-    """HMAC-SM3 of the normalized value, hex; "" for an empty value."""
+def _hmac(key: bytes, text: str, context: str) -> str:
+    mac = hmac.HMAC(key, hashes.SM3())
+    mac.update(context.encode("utf-8") + b"\x00" + text.encode("utf-8"))
+    return mac.finalize().hex()
+
+
+def digest(value: str, *, context: str, key: bytes | None = None) -> str:
+    """HMAC-SM3 of the normalized value under the current digest key (or `key`), hex;
+    "" for an empty value."""
     text = normalize(value)
     if not text:
         return ""
-    mac = hmac.HMAC(keyring().digest_key, hashes.SM3())
-    mac.update(context.encode("utf-8") + b"\x00" + text.encode("utf-8"))
-    return mac.finalize().hex()
+    return _hmac(key or keyring().digest_key, text, context)
+
+
+def digests(value: str, *, context: str) -> list[str]:
+    """The digests a stored value may carry: under the current key, and under the previous
+    one while a digest key rotation runs. [""] for an empty value."""
+    text = normalize(value)
+    if not text:
+        return [""]
+    return [_hmac(key, text, context) for key in keyring().digest_keys]

@@ -10,10 +10,15 @@ The instance attribute holds the plaintext; only the database column is encrypte
 encrypted column cannot be filtered on (each encryption is different): lookups other than
 isnull raise. `QuerySet.update()` bypasses `pre_save`, so it must not set a digested field
 (use save()).
+
+While the digest key rotates (`zhengban security rotate-digest-key`) a row's digest is under
+the new key or, not yet recomputed, under the old one: `lookup_digest` returns a value that
+an exact filter on a `DigestField` matches under either key, so call sites need no change.
 """
 
 from django.core.exceptions import FieldError
 from django.db import models
+from django.db.models.lookups import Exact, In
 
 from . import crypto
 
@@ -85,6 +90,44 @@ class DigestField(models.CharField):
         return result
 
 
-def lookup_digest(model, field_name: str, value: str) -> str:
+class DigestValue(str):
+    """The current digest of a searched value (as a str), carrying the digests under every
+    key in force; an exact filter on a DigestField matches any of them."""
+
+    alternatives: tuple[str, ...]
+
+    def __new__(cls, alternatives):
+        value = super().__new__(cls, alternatives[0])
+        value.alternatives = tuple(alternatives)
+        return value
+
+
+@DigestField.register_lookup
+class DigestExact(Exact):
+    """`digest_field=DigestValue(...)` → `IN (current, previous)` during a key rotation."""
+
+    lookup_name = "exact"
+
+    def as_sql(self, compiler, connection):
+        alternatives = getattr(self.rhs, "alternatives", ())
+        if len(alternatives) > 1:
+            return In(self.lhs, list(alternatives)).as_sql(compiler, connection)
+        return super().as_sql(compiler, connection)
+
+
+def lookup_digest(model, field_name: str, value: str) -> DigestValue:
     """The digest to filter `<field_name>_digest` by for an exact-match search."""
-    return crypto.digest(value, context=_context(model._meta.get_field(field_name)))
+    context = _context(model._meta.get_field(field_name))
+    return DigestValue(crypto.digests(value, context=context))
+
+
+def digest_fields() -> list:
+    """(model, digest field, source field) of every DigestField of the installed models."""
+    from django.apps import apps
+
+    return [
+        (model, model_field, model._meta.get_field(model_field.source))
+        for model in apps.get_models()
+        for model_field in model._meta.concrete_fields
+        if isinstance(model_field, DigestField)
+    ]

@@ -1,4 +1,6 @@
-"""Key rotation for personal data: re-encrypt every encrypted column under the current key.
+"""Key rotation for personal data: re-encrypt every encrypted column under the current key
+(`rotate_personal_data_key`), and recompute every search digest under a new digest key
+(`rotate_digest_key`, below).
 
 `rotate_personal_data_key` adds a new current key to the key file (or, when keys come from
 the environment, uses the current one there), then re-encrypts, in batches of one
@@ -10,12 +12,13 @@ again: values already under the current key are skipped.
 from dataclasses import dataclass, field
 
 from django.apps import apps
+from django.core.exceptions import ImproperlyConfigured
 from django.db import connection, transaction
 
 from zhengban.audit.services import audit_record
 
 from . import crypto
-from .fields import EncryptedTextField
+from .fields import EncryptedTextField, digest_fields
 
 BATCH = 500
 
@@ -102,3 +105,115 @@ def rotate_personal_data_key(*, actor=None, new_key: bool = True, retire: bool =
         changes={"key_id": key_id, "reencrypted": result.reencrypted, "retired": result.retired},
     )
     return result
+
+
+# --- the digest key ------------------------------------------------------------------------------
+
+
+@dataclass
+class DigestRotationResult:
+    started: bool  # False: an interrupted rotation was continued
+    finished: bool
+    recomputed: dict[str, int] = field(default_factory=dict)
+
+    @property
+    def total(self) -> int:
+        return sum(self.recomputed.values())
+
+
+def _raw_rows(model, digest_field, source_field, after_pk, batch):
+    """(pk, stored source, stored digest) straight from the columns."""
+    quote = connection.ops.quote_name
+    table = quote(model._meta.db_table)
+    pk = quote(model._meta.pk.column)
+    source, digest = quote(source_field.column), quote(digest_field.column)
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"SELECT {pk}, {source}, {digest} FROM {table} WHERE {pk} > %s ORDER BY {pk} LIMIT %s",
+            [after_pk, batch],
+        )
+        return cursor.fetchall()
+
+
+def _plain(source_field, stored, context: str) -> str:
+    if stored is None:
+        return ""
+    if isinstance(source_field, EncryptedTextField) and stored:
+        return crypto.decrypt(stored, context=context)
+    return str(stored)
+
+
+def rotate_digest_key(*, actor=None, batch: int = BATCH, stop_after: int | None = None):
+    """Recompute every keyed SM3 digest under a new digest key, in batches of one
+    transaction each.
+
+    The first run makes a fresh key current and keeps the old one as previous (both are
+    accepted for lookups meanwhile, `fields.lookup_digest`); an interrupted run is resumed
+    by running it again, which keeps the new key and skips rows already recomputed. When
+    every digest is under the new key, the previous key is forgotten. Start and end are
+    audited. `stop_after` (batches) is for tests and for spreading the work over nights.
+    """
+    ring = crypto.keyring()
+    if ring.source == "environment":
+        # The operator sets the new key and the previous one in the environment.
+        started = False
+        if ring.previous_digest_key is None:
+            raise ImproperlyConfigured(
+                "with keys from the environment, set ZHENGBAN_PERSONAL_DATA_DIGEST_KEY to the "
+                "new key and ZHENGBAN_PERSONAL_DATA_PREVIOUS_DIGEST_KEY to the old one first"
+            )
+    else:
+        started = crypto.key_file_begin_digest_rotation()
+    if started:
+        with transaction.atomic():
+            audit_record(
+                actor=actor,
+                action="security.rotate_digest_key_start",
+                summary="生成新的检索摘要密钥，新旧密钥在轮换期间均可用于检索",
+                changes={"fields": [_label(f) for _m, f, _s in digest_fields()]},
+            )
+    result = DigestRotationResult(started=started, finished=False)
+    batches = 0
+    for model, digest_field, source_field in digest_fields():
+        label = _label(digest_field)
+        context = f"{model._meta.label_lower}.{source_field.name}"
+        quote = connection.ops.quote_name
+        table, pk_column = quote(model._meta.db_table), quote(model._meta.pk.column)
+        column = quote(digest_field.column)
+        count = 0
+        after = 0
+        while rows := _raw_rows(model, digest_field, source_field, after, batch):
+            if stop_after is not None and batches >= stop_after:
+                result.recomputed[label] = count
+                return result
+            after = rows[-1][0]
+            with transaction.atomic(), connection.cursor() as cursor:
+                for pk, stored, old in rows:
+                    new = crypto.digest(_plain(source_field, stored, context), context=context)
+                    if new == (old or ""):
+                        continue
+                    # Only if the row did not change meanwhile (a save writes the new key's
+                    # digest itself).
+                    cursor.execute(
+                        f"UPDATE {table} SET {column} = %s WHERE {pk_column} = %s AND "
+                        f"{column} = %s",
+                        [new, pk, old],
+                    )
+                    count += cursor.rowcount
+            batches += 1
+        result.recomputed[label] = count
+    if ring.source != "environment":
+        crypto.key_file_end_digest_rotation()
+    result.finished = True
+    with transaction.atomic():
+        audit_record(
+            actor=actor,
+            action="security.rotate_digest_key",
+            summary=f"检索摘要已全部改用新密钥，本次重算 {result.total} 项；旧密钥已停用",
+            changes={"recomputed": result.recomputed, "resumed": not started},
+        )
+    return result
+
+
+def _label(model_field) -> str:
+    return f"{model_field.model._meta.label_lower}.{model_field.name}"

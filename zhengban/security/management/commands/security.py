@@ -1,9 +1,9 @@
-"""`zhengban security init-keys | rotate-key [--retire] | key-status`."""
+"""`zhengban security init-keys | rotate-key [--retire] | rotate-digest-key | key-status`."""
 
-from django.core.management.base import BaseCommand
+from django.core.management.base import BaseCommand, CommandError
 
 from zhengban.security import crypto
-from zhengban.security.keys import key_ids_in_use, rotate_personal_data_key
+from zhengban.security.keys import key_ids_in_use, rotate_digest_key, rotate_personal_data_key
 
 
 class Command(BaseCommand):
@@ -14,6 +14,11 @@ class Command(BaseCommand):
         sub.add_parser("init-keys", help="生成密钥文件（已存在则保留）")
         rotate = sub.add_parser("rotate-key", help="生成新密钥并用它重新加密全部个人信息")
         rotate.add_argument("--retire", action="store_true", help="完成后删除不再使用的旧密钥")
+        digest = sub.add_parser(
+            "rotate-digest-key",
+            help="生成新的检索摘要密钥并重算全部摘要（可中断，再次运行即继续）",
+        )
+        digest.add_argument("--batch-size", type=int, default=500, help="每个事务处理的行数")
         sub.add_parser("key-status", help="当前密钥、密钥来源及各密钥的使用情况")
 
     def handle(self, *args, subcommand, **options):
@@ -27,6 +32,20 @@ class Command(BaseCommand):
                 self.stdout.write(f"  {label}：重新加密 {count} 项")
             if result.retired:
                 self.stdout.write(f"已删除旧密钥：{', '.join(result.retired)}")
+        elif subcommand == "rotate-digest-key":
+            if options["batch_size"] < 1:
+                raise CommandError("--batch-size 必须是正整数")
+            result = rotate_digest_key(batch=options["batch_size"])
+            self.stdout.write("开始轮换检索摘要密钥" if result.started else "继续未完成的轮换")
+            for label, count in result.recomputed.items():
+                self.stdout.write(f"  {label}：重算 {count} 项")
+            if crypto.keyring().source == "environment":
+                self.stdout.write(
+                    "全部摘要已改用新密钥；"
+                    "请从环境中删除 ZHENGBAN_PERSONAL_DATA_PREVIOUS_DIGEST_KEY"
+                )
+            else:
+                self.stdout.write("全部摘要已改用新密钥，旧摘要密钥已删除")
         else:
             ring = crypto.keyring()
             used = key_ids_in_use()
@@ -35,3 +54,9 @@ class Command(BaseCommand):
             for key_id in sorted(ring.keys):
                 state = "使用中" if key_id in used else "未使用"
                 self.stdout.write(f"  {key_id}：{state}")
+            if ring.previous_digest_key is not None:
+                self.stdout.write(
+                    "检索摘要密钥：轮换未完成（新旧密钥均可检索），请再次运行 rotate-digest-key"
+                )
+            else:
+                self.stdout.write("检索摘要密钥：正常")
