@@ -86,6 +86,7 @@ INSTALLED_APPS = [
     "zhengban.documents",
     "zhengban.classified",
     "zhengban.supervision",
+    "zhengban.approvals",
     "zhengban.instructions",
     "zhengban.meetings",
 ]

@@ -22,6 +22,7 @@ APPS = [
     "classified",
     "supervision",
     "instructions",
+    "approvals",
     "meetings",
 ]
 

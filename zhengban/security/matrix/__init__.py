@@ -61,6 +61,7 @@ MODULES = [
     "routing",
     "security",
     "classified",
+    "approvals",
     "instructions",
     "supervision",
     "meetings",
