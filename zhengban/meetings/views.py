@@ -12,6 +12,7 @@ from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from zhengban.cases import commands
@@ -26,7 +27,16 @@ from . import forms, ical, policies, selectors, services
 from .choices import MeetingState
 from .models import Attendance, Decision, MeetingType
 
-ADMINS_REFUSED = _("系统管理员、安全保密管理员和安全审计员不办理业务。")
+ADMINS_REFUSED = gettext_lazy("系统管理员、安全保密管理员和安全审计员不办理业务。")
+WEEKDAYS = [
+    gettext_lazy("周一"),
+    gettext_lazy("周二"),
+    gettext_lazy("周三"),
+    gettext_lazy("周四"),
+    gettext_lazy("周五"),
+    gettext_lazy("周六"),
+    gettext_lazy("周日"),
+]
 
 
 def _business(request) -> None:
@@ -427,6 +437,7 @@ def calendar(request):
             else [],
             "may_add_activity": policies.may_manage_activities(request.user),
             "entries": found,
+            "weekday_names": WEEKDAYS,
         },
     )
 
