@@ -5,24 +5,37 @@ search text, the inbox filters and columns, and the workflow
     登记 → 初审 (退回来文单位 → 已退文) → 拟办 → 批示 (each chosen leader in turn)
          → 待交办 → 承办 → 办结 → 归档
 
-declared through `zhengban.cases.casetypes`. Registered from `DocumentsConfig.ready()`."""
+declared through `zhengban.cases.casetypes`. Registered from `DocumentsConfig.ready()`.
+
+The 批示 is one action taken in the kernel's ordered turns (`sequence="leaders"`): each
+leader chosen at 拟办, in order, gives theirs (text, an optional deadline, 列入督办), and it
+lands in the 批示件台账 (`zhengban.instructions`); 传阅 (read receipts) is offered after 批示
+and during 承办, 催办 during 承办. A 秘密/机密/绝密 document on an ordinary deployment is not
+registered here: the form points to the metadata-only register (`zhengban.classified`).
+The original's scan (PDF) becomes a kernel attachment named 原件扫描件…, listed first; the
+收文处理笺 (`render/slip.py`) is downloaded from the panel."""
 
 from __future__ import annotations
 
 import datetime
+from urllib.parse import quote
 
 from django import forms
+from django.conf import settings
+from django.contrib.auth.decorators import login_required
 from django.db.models import Q
-from django.urls import reverse
+from django.http import Http404, HttpResponse
+from django.urls import NoReverseMatch, path, reverse
 from django.utils import timezone
 from django.utils.html import format_html, format_html_join
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
+from django.views.decorators.http import require_GET
 
-from zhengban.accounts.choices import LEADER_ROLES, Role
+from zhengban.accounts.choices import LEADER_ROLES, Clearance, Role
 from zhengban.cases import effects, guards
 from zhengban.cases.casetypes import CaseType, Column, Filter, Panel
-from zhengban.cases.choices import TaskKind, TaskState
+from zhengban.cases.choices import TaskKind
 from zhengban.cases.workflow import (
     Action,
     Effect,
@@ -34,6 +47,7 @@ from zhengban.cases.workflow import (
     StateTask,
     Workflow,
 )
+from zhengban.instructions.effects import record_instruction
 from zhengban.org.choices import UnitKind
 from zhengban.org.models import Unit
 
@@ -53,8 +67,8 @@ DETAIL_FIELDS = (
     "received_on",
     "remarks",
 )
-LEADERS_SLOT = "leaders"  # the leaders chosen at 拟办, in order
-INSTRUCTING_SLOT = "instructing"  # the one of them whose 批示 is awaited
+LEADERS_SLOT = "leaders"  # the leaders chosen at 拟办, in order; each gives the 批示 in turn
+ORIGINAL_PREFIX = "原件扫描件"  # the name the scan of the original is attached under
 
 # --- forms -----------------------------------------------------------------------------------
 
@@ -134,17 +148,87 @@ class IncomingForm(forms.ModelForm):
         return data
 
 
+def _register_url() -> str:
+    try:
+        return reverse("classified:list")
+    except NoReverseMatch:  # the register app is not installed
+        return ""
+
+
+def ordinary_system() -> bool:
+    return settings.CLASSIFIED_SYSTEM_LEVEL < Clearance.SECRET
+
+
+def classified_pointer():
+    """Where a 秘密/机密/绝密 document goes instead: the metadata-only register."""
+    url = _register_url()
+    text = _(
+        "秘密、机密、绝密文件不在此登记正文和扫描件，请到涉密文件登记簿登记份号、保管人等元数据"
+    )
+    if url:
+        return format_html(
+            '{}：<a href="{}" data-testid="classified-link">{}</a>。',
+            text,
+            url,
+            _("涉密文件登记簿"),
+        )
+    return format_html("{}。", text)
+
+
 class IncomingCreateForm(IncomingForm):
     """Registration: a document that looks already registered is flagged with a link to the
-    existing case; the clerk may confirm and register it anyway."""
+    existing case; the clerk may confirm and register it anyway. The scan of the original
+    (PDF) is attached after the case is created (`after_create`). A document marked 秘密 or
+    above is refused on an ordinary deployment, pointing to the classified register."""
 
+    classified = forms.BooleanField(label=_("本件为秘密及以上涉密文件"), required=False)
+    scan = forms.FileField(
+        label=_("原件扫描件（PDF）"),
+        required=False,
+        help_text=_("登记后作为原件列在附件首位。"),
+        widget=forms.ClearableFileInput(attrs={"accept": "application/pdf,.pdf"}),
+    )
     confirm_duplicate = forms.BooleanField(
         label=_("已核对，确认不是重复收文，仍然登记"), required=False
     )
 
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        if ordinary_system():
+            self.fields["classified"].help_text = classified_pointer()
+        else:
+            del self.fields["classified"]  # the case's own 密级 says it
+
+    def _secret(self) -> bool:
+        """Marked classified here, or given a 密级 the deployment may not hold."""
+        try:
+            level = int(self.data.get("sensitivity") or 0)
+        except (TypeError, ValueError):
+            level = 0
+        if self.cleaned_data.get("classified"):
+            return True
+        return level >= Clearance.SECRET and level > settings.CLASSIFIED_SYSTEM_LEVEL
+
+    def clean_scan(self):
+        scan = self.cleaned_data.get("scan")
+        if not scan:
+            return None
+        if scan.size > settings.ATTACHMENT_MAX_BYTES:
+            raise forms.ValidationError(_("扫描件超过大小限制。"))
+        scan.seek(0)
+        head = scan.read(5)
+        scan.seek(0)
+        if head != b"%PDF-" or not scan.name.lower().endswith(".pdf"):
+            raise forms.ValidationError(_("原件扫描件须为PDF文件。"))
+        return scan
+
     def clean(self):
         data = super().clean()
-        confirmed = data.pop("confirm_duplicate", False)  # not a model field
+        if self._secret():
+            raise forms.ValidationError(classified_pointer(), code="classified")
+        data.pop("classified", None)
+        self.scan_file = data.pop("scan", None)  # not model fields
+        confirmed = data.pop("confirm_duplicate", False)
         if self.errors or confirmed:
             return data
         found = duplicates(
@@ -172,6 +256,23 @@ class IncomingCreateForm(IncomingForm):
             )
         return data
 
+    def after_create(self, *, case, actor):
+        """Attach the scan of the original through the kernel (its upload checks apply)."""
+        scan = getattr(self, "scan_file", None)
+        if scan is None:
+            return None
+        return attach_original(case=case, actor=actor, uploaded_file=scan)
+
+
+def attach_original(*, case, actor, uploaded_file):
+    """The scan of the original as a kernel attachment, named so the panel lists it first."""
+    from zhengban.cases.attachments import attachment_add
+
+    detail = getattr(case, "incoming", None)
+    label = (detail.sender_number if detail else "") or case.number
+    uploaded_file.name = f"{ORIGINAL_PREFIX}（{label}）.pdf"
+    return attachment_add(case=case, actor=actor, uploaded_file=uploaded_file)
+
 
 def duplicates(*, sender, sender_name, sender_number, title, received_on, exclude=None):
     """Registered 收文 from the same sender with the same 来文字号, or with the same title
@@ -194,70 +295,7 @@ def duplicates(*, sender, sender_name, sender_number, title, received_on, exclud
     return list(rows.order_by("-case_id")[:5])
 
 
-# --- effects and guards of the 批示 round ------------------------------------------------------
-
-
-def _slots(case):
-    from zhengban.cases.models import CaseSlot
-
-    leaders = list(CaseSlot.objects.filter(case=case, name=LEADERS_SLOT).order_by("position"))
-    current = CaseSlot.objects.filter(case=case, name=INSTRUCTING_SLOT).first()
-    return leaders, current
-
-
-def _next_leader(case):
-    leaders, current = _slots(case)
-    ids = [s.user_id for s in leaders]
-    if current is None or current.user_id not in ids:
-        return None
-    position = ids.index(current.user_id)
-    return leaders[position + 1] if position + 1 < len(leaders) else None
-
-
-def first_leader() -> Effect:
-    """The first leader chosen at 拟办 is the one whose 批示 is awaited."""
-
-    def apply(ctx) -> None:
-        from zhengban.cases.models import CaseSlot
-
-        leaders, _current = _slots(ctx.case)
-        CaseSlot.objects.filter(case=ctx.case, name=INSTRUCTING_SLOT).delete()
-        if leaders:
-            CaseSlot.objects.create(
-                case=ctx.case, name=INSTRUCTING_SLOT, position=0, user=leaders[0].user
-            )
-
-    return Effect(apply, _("呈送第一位批示领导"))
-
-
-def pass_to_next_leader() -> Effect:
-    """After one leader's 批示 the next chosen leader's 批示 task opens; the case stays in
-    批示 (the state's own task closes only when the last leader has given theirs)."""
-
-    def apply(ctx) -> None:
-        from zhengban.cases import todo
-        from zhengban.cases.models import Task
-
-        nxt = _next_leader(ctx.case)
-        _leaders, current = _slots(ctx.case)
-        current.user_id = nxt.user_id
-        current.save(update_fields=["user"])
-        Task.objects.filter(
-            case=ctx.case, kind=TaskKind.INSTRUCT, state=TaskState.OPEN, state_code="instructing"
-        ).update(state=TaskState.DONE, completed_by=ctx.actor, completed_at=timezone.now())
-        row = todo.person_task(
-            ctx.case,
-            nxt.user,
-            TaskKind.INSTRUCT,
-            requested_by=ctx.actor,
-            seq=ctx.seq,
-            state_code="instructing",
-        )
-        tasks = todo.tasks_open(ctx.case, [row])
-        ctx.event_data.setdefault("task_ids", []).extend(t.pk for t in tasks)
-        ctx.event_data["next_leader"] = nxt.user_id
-
-    return Effect(apply, _("呈送下一位批示领导"))
+# --- effects and guards of 拟办 and 批示 -------------------------------------------------------
 
 
 def deadline_if_given(due_param: str = "due_date") -> Effect:
@@ -280,6 +318,18 @@ def deadline_or_default(due_param: str = "due_date") -> Effect:
             inner.apply(ctx)
 
     return Effect(apply, _("开始计算办理期限"))
+
+
+def remember_supervision(param: str = "supervise") -> Effect:
+    """列入督办 as the leader marked it, kept in the event for the panel and the slip."""
+
+    def apply(ctx) -> None:
+        ctx.event_data[param] = str(ctx.params.get(param) or "") == "1"
+        due = ctx.params.get("due_date")
+        if due:
+            ctx.event_data["due_date"] = due.isoformat()
+
+    return Effect(apply, _("记录督办要求"), undoable=True)
 
 
 def remember_units(param: str = "suggested_units") -> Effect:
@@ -311,19 +361,15 @@ DISTINCT_LEADERS = Guard(
     _("同一位领导只能呈批一次。"),
 )
 ONLY_LEADERS = Guard(_all_leaders, _("呈批对象须为办公厅领导或市政府领导。"))
-HAS_NEXT = Guard(lambda ctx: _next_leader(ctx.case) is not None, _("您是最后一位批示领导。"))
-IS_LAST = Guard(
-    lambda ctx: _next_leader(ctx.case) is None,
-    _("还有其他领导须依次批示，请选择“批示并呈下一位领导”。"),
-)
 
 # --- the workflow ------------------------------------------------------------------------------
 
 CLERKS = (Permit(roles=frozenset({Role.CLERK}), relation=Relation.OWNER_UNIT_MEMBER),)
-INSTRUCTING_LEADER = (Permit(relation=f"slot:{INSTRUCTING_SLOT}"),)
+LEADER_IN_TURN = (Permit(relation=f"turn:{LEADERS_SLOT}"),)
 LEAD_UNIT = (Permit(relation=Relation.LEAD_UNIT_MEMBER),)
 EDITABLE = frozenset({"title", "body", "urgency", "attachments", *DETAIL_FIELDS})
 DUE = Param("due_date", "date", _("办理期限（不填按默认规则）"), required=False)
+SUPERVISE_CHOICES = (("1", _("列入督办")),)
 
 WORKFLOW = Workflow(
     case_type=CASE_TYPE,
@@ -332,7 +378,8 @@ WORKFLOW = Workflow(
     initial="draft",
     deadline_rule="office.assigned_task",
     transferable_slots=frozenset(),
-    slot_labels={LEADERS_SLOT: _("批示领导"), INSTRUCTING_SLOT: _("批示领导")},
+    slot_labels={LEADERS_SLOT: _("批示领导")},
+    extra={"choices": {"supervise": SUPERVISE_CHOICES}},
     states=(
         State(
             "draft",
@@ -340,6 +387,7 @@ WORKFLOW = Workflow(
             task=StateTask(TaskKind.DRAFT, "creator"),
             expected="submit",
             editable=EDITABLE,
+            side_actions=frozenset(),
         ),
         State(
             "screening",
@@ -347,19 +395,21 @@ WORKFLOW = Workflow(
             task=StateTask(TaskKind.REVIEW, "owner_unit_member"),
             expected="accept",
             editable=EDITABLE,
+            side_actions=frozenset({"consult"}),
         ),
         State(
             "proposing",
             _("拟办"),
-            task=StateTask(TaskKind.HANDLE, "owner_unit_member"),
+            task=StateTask(TaskKind.PROPOSE, "owner_unit_member"),
             expected="propose",
             editable=frozenset({"attachments"}),
+            side_actions=frozenset({"consult"}),
         ),
         State(
             "instructing",
             _("批示"),
-            task=StateTask(TaskKind.INSTRUCT, f"slot:{INSTRUCTING_SLOT}"),
-            expected="instruct_last",
+            task=StateTask(TaskKind.INSTRUCT, f"turn:{LEADERS_SLOT}"),
+            expected="instruct",
             side_actions=frozenset({"circulate"}),
         ),
         State(
@@ -367,8 +417,16 @@ WORKFLOW = Workflow(
             _("待交办"),
             task=StateTask(TaskKind.HANDLE, "owner_unit_member"),
             expected="assign",
+            side_actions=frozenset({"circulate"}),
         ),
-        State("handling", _("承办"), expected="complete", editable=frozenset({"attachments"})),
+        # 承办: the units' tasks are the kernel's assignments; 催办 is on each of them.
+        State(
+            "handling",
+            _("承办"),
+            expected="complete",
+            editable=frozenset({"attachments"}),
+            side_actions=frozenset({"circulate", "consult"}),
+        ),
         State("closed", _("办结"), closing=True),
         State("archived", _("归档"), final=True),
         State("returned", _("已退文"), final=True),
@@ -396,6 +454,7 @@ WORKFLOW = Workflow(
             target="returned",
             permits=CLERKS,
             comment_required=True,
+            comment_label=_("退文理由"),
         ),
         Action(
             "propose",
@@ -404,37 +463,41 @@ WORKFLOW = Workflow(
             target="instructing",
             permits=CLERKS,
             params=(
-                Param("leaders", "users", _("呈批领导（按批示顺序）")),
+                Param(
+                    "leaders",
+                    "users",
+                    _("呈批领导（按批示顺序）"),
+                    roles=frozenset(LEADER_ROLES),
+                ),
                 Param("suggested_units", "units", _("拟承办单位"), required=False),
             ),
             guards=(DISTINCT_LEADERS, ONLY_LEADERS),
-            effects=(
-                effects.fill_slot(LEADERS_SLOT, "leaders"),
-                first_leader(),
-                remember_units(),
-            ),
+            effects=(effects.fill_slot(LEADERS_SLOT, "leaders"), remember_units()),
             comment_required=True,
+            comment_label=_("拟办意见"),
         ),
         Action(
             "instruct",
-            _("批示并呈下一位领导"),
-            source=("instructing",),
-            target=None,
-            permits=INSTRUCTING_LEADER,
-            params=(DUE,),
-            guards=(HAS_NEXT,),
-            effects=(deadline_if_given(), pass_to_next_leader()),
-            comment_required=True,
-        ),
-        Action(
-            "instruct_last",
             _("批示"),
             source=("instructing",),
             target="dispatching",
-            permits=INSTRUCTING_LEADER,
-            params=(DUE,),
-            guards=(IS_LAST,),
-            effects=(deadline_if_given(),),
+            permits=LEADER_IN_TURN,
+            sequence=LEADERS_SLOT,
+            params=(
+                DUE,
+                Param("units", "units", _("批示涉及单位（首个为牵头单位）"), required=False),
+                Param("supervise", "choice", _("列入督办"), required=False),
+            ),
+            effects=(deadline_if_given(), remember_supervision(), record_instruction()),
+            comment_required=True,
+            comment_label=_("批示意见"),
+        ),
+        Action(
+            "send_back",
+            _("退回重新拟办"),
+            source=("instructing",),
+            target="proposing",
+            permits=LEADER_IN_TURN,
             comment_required=True,
         ),
         Action(
@@ -481,19 +544,71 @@ def _search_text(case) -> str:
     return f"{detail.sender_name} {detail.sender_number}"
 
 
-def _panel_context(user, case, detail) -> dict:
-    from zhengban.cases.models import CaseSlot
+def _turns(case) -> list[tuple]:
+    from zhengban.cases import selectors
 
-    leaders = [
-        s.user
-        for s in CaseSlot.objects.filter(case=case, name=LEADERS_SLOT)
-        .select_related("user")
-        .order_by("position")
+    return selectors.slot_turns(case, LEADERS_SLOT)
+
+
+def _opinions(case) -> tuple[dict | None, list[dict]]:
+    """The last 拟办 and the 批示 given since (one query)."""
+    proposal, given = None, []
+    events = case.events.filter(action__in=("propose", "instruct")).order_by("seq")
+    for event in events.select_related("actor", "on_behalf_of"):
+        data = event.data or {}
+        row = {
+            "who": event.on_behalf_of or event.actor,
+            "at": event.time,
+            "text": event.comment,
+            "supervise": bool(data.get("supervise")),
+            "due_date": data.get("due_date", ""),
+            "units": data.get("suggested_units", []),
+        }
+        if event.action == "propose":
+            proposal, given = row, []
+        else:
+            given.append(row)
+    return proposal, given
+
+
+def _readers(case) -> list:
+    from zhengban.cases.models import Task
+
+    return list(
+        Task.objects.filter(case=case, kind=TaskKind.CIRCULATE)
+        .select_related("assignee")
+        .order_by("created_at", "pk")
+    )
+
+
+def slip_url(case) -> str:
+    try:
+        return reverse("documents:incoming_slip", args=[case.pk])
+    except NoReverseMatch:  # the download is not mounted (see the report in docs)
+        return ""
+
+
+def _panel_context(user, case, detail) -> dict:
+    from zhengban.cases.access import CaseAccess
+
+    access = CaseAccess(user, case)
+    originals = [
+        a
+        for a in case.attachments.filter(original_name__startswith=ORIGINAL_PREFIX)
+        if access.may_read(a)
     ]
-    proposal = case.events.filter(action="propose").order_by("-seq").first()
+    proposal, given = _opinions(case)
+    clerk = user.has_role(Role.CLERK) and case.owner_unit_id in user.unit_ids
     return {
-        "leaders": leaders,
-        "suggested_units": (proposal.data or {}).get("suggested_units", []) if proposal else [],
+        "turns": _turns(case),
+        "proposal": proposal,
+        "instructions": given,
+        "readers": _readers(case),
+        "originals": originals,
+        "slip_url": slip_url(case),
+        # The router's suggestions where the clerk chooses units: 拟办 and 交办.
+        "routing": clerk and case.state in ("proposing", "dispatching"),
+        "needs_scan": clerk and case.state == "draft" and not originals,
     }
 
 
@@ -514,3 +629,132 @@ INCOMING = CaseType(
     ),
     number_series="incoming",
 )
+
+
+# --- 收文处理笺 -----------------------------------------------------------------------------------
+
+
+def _day(value) -> str:
+    if value is None:
+        return ""
+    if hasattr(value, "hour"):
+        value = timezone.localtime(value)
+    return value.strftime("%Y-%m-%d")
+
+
+def slip_for(case):
+    """The slip's values from the case, its events, assignments and 传阅 tasks."""
+    from zhengban.cases.choices import Urgency
+
+    from .render.slip import Signed, Slip
+
+    detail = case.incoming
+    organization = getattr(case.owner_unit, "organization", None)
+    proposal, given = _opinions(case)
+    signed_proposal = []
+    if proposal:
+        text = proposal["text"]
+        leaders = [str(u) for u, _done in _turns(case)]
+        extra = []
+        if leaders:
+            extra.append(gettext("呈批：%(names)s") % {"names": "→".join(leaders)})
+        if proposal["units"]:
+            extra.append(gettext("拟承办：%(units)s") % {"units": "、".join(proposal["units"])})
+        signed_proposal.append(
+            Signed(text, str(proposal["who"]), _day(proposal["at"]), "；".join(extra))
+        )
+    signed_instructions = []
+    for row in given:
+        notes = []
+        if row["due_date"]:
+            notes.append(gettext("办理期限：%(d)s") % {"d": row["due_date"]})
+        if row["supervise"]:
+            notes.append(gettext("列入督办"))
+        signed_instructions.append(
+            Signed(row["text"], str(row["who"]), _day(row["at"]), "；".join(notes))
+        )
+    assignments = list(case.assignments.select_related("unit").prefetch_related("reports"))
+    lead = [a.unit.name for a in assignments if a.role == "lead"]
+    co = [a.unit.name for a in assignments if a.role != "lead"]
+    units = []
+    if lead:
+        units.append(gettext("主办：%(u)s") % {"u": "、".join(lead)})
+    if co:
+        units.append(gettext("协办：%(u)s") % {"u": "、".join(co)})
+    results = []
+    for a in sorted(assignments, key=lambda a: (a.role != "lead", a.pk)):
+        for report in a.reports.all():
+            results.append(Signed(report.text, a.unit.name, _day(report.created_at)))
+    readers = []
+    for task in _readers(case):
+        when = task.read_at or (task.completed_at if task.state == "done" else None)
+        if when:
+            readers.append(
+                gettext("%(name)s（已阅 %(at)s）")
+                % {"name": task.assignee, "at": timezone.localtime(when).strftime("%m-%d %H:%M")}
+            )
+        else:
+            readers.append(gettext("%(name)s（未阅）") % {"name": task.assignee})
+    copies = gettext("%(copies)d份") % {"copies": detail.copies}
+    if detail.pages:
+        copies += gettext("（每份%(pages)d页）") % {"pages": detail.pages}
+    secrecy = (
+        Clearance(case.sensitivity).label if case.sensitivity >= Clearance.SECRET else gettext("无")
+    )
+    if detail.secrecy_period and case.sensitivity >= Clearance.SECRET:
+        secrecy = f"{secrecy}★{detail.secrecy_period}"
+    return Slip(
+        organ=organization.name if organization else "",
+        sender=detail.sender_name,
+        sender_number=detail.sender_number,
+        number=case.number,
+        received_on=_day(detail.received_on),
+        secrecy=str(secrecy),
+        urgency=str(Urgency(case.urgency).label) if case.urgency else "",
+        doc_type=detail.get_doc_type_display(),
+        copies=copies,
+        title=case.title,
+        proposal=signed_proposal,
+        instructions=signed_instructions,
+        units="；".join(units),
+        results=results,
+        readers=readers,
+        remarks=detail.remarks,
+        printed=timezone.localtime().strftime("%Y-%m-%d %H:%M"),
+    )
+
+
+@login_required
+@require_GET
+def slip_download(request, pk: int):
+    """The 收文处理笺 as a PDF download, for whoever may read the case (the kernel's policy
+    and `CaseAccess`; not the external units, who read only what is shared with them);
+    every download is audited."""
+    from zhengban.audit.services import audit_record
+    from zhengban.cases import selectors
+    from zhengban.cases.access import CaseAccess
+
+    from .render.slip import render_slip
+
+    case = selectors.case_for_page(request.user, pk)
+    access = CaseAccess(request.user, case)
+    if case.case_type != CASE_TYPE or not access.visible or access.external:
+        raise Http404
+    pdf = render_slip(slip_for(case))
+    audit_record(
+        actor=request.user,
+        action="incoming.slip",
+        target=case,
+        summary=case.number,
+        changes={"bytes": len(pdf)},
+    )
+    response = HttpResponse(pdf, content_type="application/pdf")
+    name = quote(f"收文处理笺-{case.number}.pdf")
+    response["Content-Disposition"] = f"attachment; filename*=UTF-8''{name}"
+    response["X-Content-Type-Options"] = "nosniff"
+    response["Cache-Control"] = "private, no-store"
+    return response
+
+
+# Mounted by documents/urls.py (`urlpatterns += incoming.urlpatterns`).
+urlpatterns = [path("incoming/<int:pk>/slip.pdf", slip_download, name="incoming_slip")]

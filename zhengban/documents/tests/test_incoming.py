@@ -51,6 +51,10 @@ def _user(name, units=(), roles=(), clearance=Clearance.INTERNAL):
 
 @pytest.fixture
 def office(db) -> Office:
+    return make_office()
+
+
+def make_office() -> Office:
     regulation = Regulation.objects.create(title="t", source_text="t", sha256="0", parsed={})
     org = Organization.objects.create(
         name="测试市人民政府办公厅", kind=OrganizationKind.MAIN, regulation=regulation
@@ -58,6 +62,7 @@ def office(db) -> Office:
     wendian = Unit.objects.create(organization=org, name="文电处", order=1)
     nongjing = Unit.objects.create(organization=org, name="农经处", order=2)
     other = Unit.objects.create(organization=org, name="综合处", order=3)
+    Unit.objects.create(organization=org, name="市政府督查室", order=4)  # 列入督办 goes there
     province = Unit.objects.create(name="省政府办公厅", kind=UnitKind.EXTERNAL, order=10)
     bureau = Unit.objects.create(name="市应急管理局", kind=UnitKind.EXTERNAL, order=11)
     return Office(
@@ -191,15 +196,13 @@ def test_the_flow_to_the_archive(client, office):
     assert case.number in todo
     client.force_login(office.leader2)
     assert case.number not in client.get(reverse("cases:inbox") + "?tab=todo").content.decode()
+    # Not the second leader's turn yet.
     with pytest.raises(PermissionRefused):
         perform(case, "instruct", office.leader2, comment="同意。")
-    # The first leader may not close the round while another leader is to instruct.
-    with pytest.raises(GuardFailed):
-        perform(case, "instruct_last", office.leader1, comment="同意。")
     # The first leader gives the 批示 on the case page, with a deadline.
     client.force_login(office.leader1)
     page = client.get(reverse("cases:detail", args=[case.pk])).content.decode()
-    assert "批示并呈下一位领导" in page and "收文信息" in page
+    assert "批示意见" in page and "收文信息" in page and "待批示" in page
     due = timezone.localdate() + datetime.timedelta(days=20)
     case.refresh_from_db()
     response = client.post(
@@ -208,18 +211,47 @@ def test_the_flow_to_the_archive(client, office):
     )
     assert response.status_code == 302
     case.refresh_from_db()
+    # The case stays in 批示: the second leader's turn.
     assert case.state == "instructing" and case.due_date == due
     tasks = Task.objects.filter(case=case, kind=TaskKind.INSTRUCT)
     assert {(t.assignee_id, t.state) for t in tasks} == {
         (office.leader1.pk, TaskState.DONE),
         (office.leader2.pk, TaskState.OPEN),
     }
+    assert case.events.get(action="instruct").data["turn_next"] == office.leader2.pk
+    # The first leader has had their turn.
+    with pytest.raises(PermissionRefused):
+        perform(case, "instruct", office.leader1, comment="再批。")
     client.force_login(office.leader2)
     assert case.number in client.get(reverse("cases:inbox") + "?tab=todo").content.decode()
-    perform(case, "instruct_last", office.leader2, comment="同意。")
+    # 列入督办 names the unit that leads it.
+    with pytest.raises(GuardFailed):
+        perform(case, "instruct", office.leader2, comment="同意。", params={"supervise": "1"})
+    perform(
+        case,
+        "instruct",
+        office.leader2,
+        comment="同意。",
+        params={"supervise": "1", "units": [office.nongjing]},
+    )
     case.refresh_from_db()
     assert case.state == "dispatching"
-    assert case.events.get(action="instruct").comment == "请农经处牵头办理，两周内报结果。"
+    given = list(case.events.filter(action="instruct").order_by("seq"))
+    assert [(e.actor_id, e.comment) for e in given] == [
+        (office.leader1.pk, "请农经处牵头办理，两周内报结果。"),
+        (office.leader2.pk, "同意。"),
+    ]
+    assert [e.data["supervise"] for e in given] == [False, True]
+    # Both 批示 are in the 批示件台账; the second opened a supervision item led by 农经处.
+    from zhengban.instructions.models import Instruction
+
+    rows = list(Instruction.objects.filter(case=case).order_by("pk"))
+    assert [(r.leader_id, r.supervise) for r in rows] == [
+        (office.leader1.pk, False),
+        (office.leader2.pk, True),
+    ]
+    item = rows[1].item
+    assert item.parent_id == case.pk and item.case_type == "supervision"
     # 承办: a division leads, a city bureau co-handles; the leader's deadline stands.
     perform(
         case,
@@ -232,7 +264,9 @@ def test_the_flow_to_the_archive(client, office):
     assert {a.unit.name for a in case.assignments.all()} == {"市应急管理局", "农经处"}
     client.force_login(office.clerk)
     html = client.get(reverse("cases:detail", args=[case.pk])).content.decode()
-    assert "leader1 → leader2" in html and "农经处、市应急管理局" in html
+    assert "农经处、市应急管理局" in html
+    assert html.count('data-testid="incoming-turn"') == 2 and "已批示" in html
+    assert 'data-testid="incoming-supervise"' in html
     co = case.assignments.get(unit=office.bureau)
     # The bureau has no accounts: 文电处 records its report (代录).
     assignment_report(assignment=co, actor=office.clerk, report="已配合检查。", on_behalf=True)
@@ -367,9 +401,9 @@ def test_editing_in_registration_fixes_the_sender(client, office):
 def test_the_type_is_listed_with_its_diagram(client, office):
     client.force_login(office.clerk)
     html = client.get(reverse("cases:workflow", args=["incoming"])).content.decode()
-    assert "退回来文单位" in html and "批示并呈下一位领导" in html
+    assert "退回来文单位" in html and "退回重新拟办" in html
     # Slots read as the workflow names them, not by their code.
-    assert "指定的批示领导" in html and "指定的instructing" not in html
+    assert "批示领导" in html and "leaders" not in html
     svg = client.get(reverse("cases:workflow_svg", args=["incoming"]))
     assert svg.status_code == 200 and "已退文" in svg.content.decode()
     assert "收文" in client.get(reverse("cases:create")).content.decode()

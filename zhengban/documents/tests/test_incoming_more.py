@@ -1,0 +1,244 @@
+"""收文 beyond the flow: the pointer to the classified register, the scan of the original,
+传阅 with read receipts and 催办 where practice expects them, the router's suggestions at
+拟办, and the 收文处理笺 downloaded through the kernel's access."""
+
+import io
+
+import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.urls import include, path, reverse
+from django.utils import timezone
+from pypdf import PdfReader, PdfWriter
+from pypdf.generic import DictionaryObject, NameObject, TextStringObject
+
+from zhengban import urls as project_urls
+from zhengban.audit.models import AuditRecord
+from zhengban.cases import services
+from zhengban.cases.assignments import assignment_report
+from zhengban.cases.attachments import AttachmentRefused
+from zhengban.cases.choices import TaskKind
+from zhengban.cases.models import Case, Task
+from zhengban.documents import incoming
+from zhengban.documents import urls as documents_urls
+from zhengban.documents.tests.test_incoming import (
+    NUMBER,
+    TITLE,
+    make_office,
+    perform,
+    register,
+    registered,
+)
+
+
+@pytest.fixture
+def office(db):
+    return make_office()
+
+
+# Until documents/urls.py mounts `incoming.urlpatterns`, these tests mount them here.
+urlpatterns = [
+    *(p for p in project_urls.urlpatterns if getattr(p, "namespace", "") != "documents"),
+    path(
+        "documents/",
+        include(
+            ([*documents_urls.urlpatterns, *incoming.urlpatterns], "documents"),
+            namespace="documents",
+        ),
+    ),
+]
+with_slip = pytest.mark.urls(__name__)
+
+
+def pdf(javascript: str = "") -> bytes:
+    """A one-page A4 PDF, as a scanner would write (or with a script, as no scan has)."""
+    writer = PdfWriter()
+    writer.add_blank_page(595, 842)
+    if javascript:
+        script = DictionaryObject(
+            {
+                NameObject("/S"): NameObject("/JavaScript"),
+                NameObject("/JS"): TextStringObject(javascript),
+            }
+        )
+        writer._root_object[NameObject("/OpenAction")] = writer._add_object(script)
+    out = io.BytesIO()
+    writer.write(out)
+    return out.getvalue()
+
+
+def test_a_classified_document_is_pointed_to_the_register(client, office):
+    client.force_login(office.clerk)
+    page = client.get(reverse("cases:create") + "?type=incoming").content.decode()
+    link = f'<a href="{reverse("classified:list")}" data-testid="classified-link">'
+    assert 'name="d-classified"' in page and link in page
+    response = register(client, office, **{"d-classified": "on"})
+    html = response.content.decode()
+    assert response.status_code == 400 and link in html and "不在此登记正文和扫描件" in html
+    assert not Case.objects.exists()
+
+
+def _create_with_scan(office, scan):
+    """What the kernel's create view does, with the files and the form's after_create hook."""
+    data = {
+        "d-sender": str(office.province.pk),
+        "d-sender_number": NUMBER,
+        "d-doc_type": "通知",
+        "d-received_on": timezone.localdate().isoformat(),
+        "title": TITLE,
+        "sensitivity": "1",
+    }
+    form = incoming.IncomingCreateForm(data, {"d-scan": scan}, prefix="d")
+    assert form.is_valid(), form.errors
+    case = services.case_create(
+        case_type="incoming",
+        title=TITLE,
+        owner_unit=office.wendian,
+        actor=office.clerk,
+        sensitivity=1,
+        detail=form.cleaned_data,
+    )
+    return case, form
+
+
+def test_the_scan_of_the_original_is_attached_and_listed_first(client, office):
+    case, form = _create_with_scan(office, SimpleUploadedFile("scan.pdf", pdf(), "application/pdf"))
+    attachment = form.after_create(case=case, actor=office.clerk)
+    assert attachment.original_name == f"原件扫描件（{NUMBER}）.pdf"
+    assert attachment.content_type == "application/pdf"
+    client.force_login(office.clerk)
+    html = client.get(reverse("cases:detail", args=[case.pk])).content.decode()
+    assert 'data-testid="incoming-original"' in html and "原件扫描件" in html
+    assert 'data-testid="incoming-needs-scan"' not in html
+    # A file that is not a PDF is refused by the form, before anything is created.
+    data = {"d-sender": str(office.province.pk), "d-doc_type": "通知", "title": "x"}
+    data["d-received_on"] = timezone.localdate().isoformat()
+    fake = SimpleUploadedFile("scan.pdf", b"MZ\x90\x00 not a pdf", "application/pdf")
+    bad = incoming.IncomingCreateForm(data, {"d-scan": fake}, prefix="d")
+    assert not bad.is_valid() and "须为PDF" in str(bad.errors["scan"])
+
+
+def test_the_kernels_upload_checks_apply_to_the_scan(office):
+    active = pdf(javascript="app.alert(1);")
+    case, form = _create_with_scan(office, SimpleUploadedFile("s.pdf", active, "application/pdf"))
+    with pytest.raises(AttachmentRefused):
+        form.after_create(case=case, actor=office.clerk)
+    assert not case.attachments.exists()
+
+
+def test_a_registration_without_a_scan_asks_for_it(client, office):
+    case = registered(client, office)
+    html = client.get(reverse("cases:detail", args=[case.pk])).content.decode()
+    assert 'data-testid="incoming-needs-scan"' in html
+
+
+def _to_dispatching(client, office) -> Case:
+    case = registered(client, office)
+    perform(case, "submit", office.clerk)
+    perform(case, "accept", office.clerk)
+    perform(
+        case,
+        "propose",
+        office.clerk,
+        params={"leaders": [office.leader1, office.leader2], "suggested_units": [office.nongjing]},
+        comment="拟请两位领导阅示。",
+    )
+    perform(case, "instruct", office.leader1, comment="请农经处办理。")
+    perform(case, "instruct", office.leader2, comment="同意。")
+    case.refresh_from_db()
+    return case
+
+
+def test_the_routers_suggestions_at_proposing(client, office):
+    case = registered(client, office)
+    perform(case, "submit", office.clerk)
+    perform(case, "accept", office.clerk)
+    client.force_login(office.clerk)
+    html = client.get(reverse("cases:detail", args=[case.pk])).content.decode()
+    assert 'data-testid="incoming-routing"' in html
+    assert f"{reverse('routing:suggest')}?scope=all&amp;text=" in html
+    # Not for a leader reading the case, and not once the units are chosen.
+    client.force_login(office.leader1)
+    assert (
+        'data-testid="incoming-routing"'
+        not in client.get(reverse("cases:detail", args=[case.pk])).content.decode()
+    )
+
+
+def test_circulation_with_read_receipts_and_urging(client, office):
+    case = _to_dispatching(client, office)
+    assert case.state == "dispatching"
+    client.force_login(office.clerk)
+    url = reverse("cases:perform", args=[case.pk, "circulate"])
+    html = client.get(reverse("cases:detail", args=[case.pk])).content.decode()
+    assert f'action="{url}"' in html  # 传阅 offered after the 批示
+    services.case_circulate(
+        case=case, actor=office.clerk, version=case.version, users=[office.farmer], note="请阅"
+    )
+    # The reader opens the case: a read receipt, shown in the 收文 panel.
+    client.force_login(office.farmer)
+    client.get(reverse("cases:detail", args=[case.pk]))
+    task = Task.objects.get(case=case, kind=TaskKind.CIRCULATE)
+    assert task.read_at is not None
+    client.force_login(office.clerk)
+    html = client.get(reverse("cases:detail", args=[case.pk])).content.decode()
+    assert 'data-testid="incoming-reader"' in html and "farmer" in html and "已阅" in html
+    # 承办: 传阅 still offered, and 催办 for the working units.
+    perform(
+        case,
+        "assign",
+        office.clerk,
+        params={"lead_unit": office.nongjing, "co_units": [office.bureau]},
+    )
+    case.refresh_from_db()
+    html = client.get(reverse("cases:detail", args=[case.pk])).content.decode()
+    assert f'action="{url}"' in html
+    lead = case.assignments.get(unit=office.nongjing)
+    assert reverse("cases:assignment", args=[case.pk, lead.pk, "urge"]) in html
+
+
+@with_slip
+def test_the_slip_downloads_with_the_whole_handling(client, office):
+    case = _to_dispatching(client, office)
+    services.case_circulate(
+        case=case, actor=office.clerk, version=case.version, users=[office.farmer]
+    )
+    perform(
+        case,
+        "assign",
+        office.clerk,
+        params={"lead_unit": office.nongjing, "co_units": [office.bureau]},
+    )
+    co = case.assignments.get(unit=office.bureau)
+    assignment_report(assignment=co, actor=office.clerk, report="已配合检查。", on_behalf=True)
+    perform(case, "complete", office.farmer, params={"report": "已部署全市检查。"})
+    client.force_login(office.clerk)
+    html = client.get(reverse("cases:detail", args=[case.pk])).content.decode()
+    url = reverse("documents:incoming_slip", args=[case.pk])
+    assert f'href="{url}"' in html
+    response = client.get(url)
+    assert response.status_code == 200 and response["Content-Type"] == "application/pdf"
+    assert "attachment;" in response["Content-Disposition"]
+    reader = PdfReader(io.BytesIO(response.content))
+    text = "".join(p.extract_text() for p in reader.pages).replace(" ", "").replace("\n", "")
+    for expected in (
+        "测试市人民政府办公厅收文处理笺",
+        NUMBER,
+        case.number,
+        "拟请两位领导阅示。",
+        "请农经处办理。",
+        "leader1",
+        "leader2",
+        "主办：农经处；协办：市应急管理局",
+        "已部署全市检查。",
+        "已配合检查。",
+        "farmer（未阅）",
+    ):
+        assert expected in text, expected
+    assert text.index("请农经处办理。") < text.index("同意。")
+    assert AuditRecord.objects.filter(action="incoming.slip", object_id=str(case.pk)).exists()
+    # Someone who may not read the case gets nothing; a POST is not a download.
+    client.force_login(office.other_clerk)
+    assert client.get(url).status_code == 404
+    client.force_login(office.clerk)
+    assert client.post(url).status_code == 405
+    assert client.get(reverse("documents:incoming_slip", args=[999999])).status_code == 404
