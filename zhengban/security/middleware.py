@@ -103,7 +103,7 @@ class GuardMiddleware:
     def _audit_unavailable(request):
         """The action's audit record could not be written, so the action was rolled back
         (and the administrators alerted): a clear 503, not a traceback."""
-        message = _("审计记录暂时无法写入，本次操作未执行，已通知系统管理员。请稍后重试。")
+        message = _("审计记录暂时无法写入，本次操作未执行，已向安全保密管理员和安全审计员告警。请稍后重试。")
         if request.path.startswith("/api/"):
             return JsonResponse(
                 {"detail": message, "code": "audit_unavailable"},
