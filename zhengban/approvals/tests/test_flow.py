@@ -299,3 +299,19 @@ def test_the_page_costs_the_same_queries_whatever_the_history(client, office):
     perform(long, "approve", office.leader1, comment="同意。")
     perform(long, "approve", office.leader2, comment="同意。")
     assert queries(long) == queries(short)
+
+
+def test_the_route_form_offers_only_leaders_in_numbered_places(client, office):
+    import re
+
+    case = draft(office)
+    perform(case, "submit", office.drafter)
+    perform(case, "endorse", office.head, comment="同意呈报。")
+    client.force_login(office.head)
+    html = client.get(reverse("cases:detail", args=[case.pk])).content.decode()
+    form = html[html.index('data-action="route"') :]
+    form = form[: form.index("</details>")]
+    assert "第一位审批领导" in form and "第四位审批领导（可不选）" in form
+    first = re.search(r'<select name="leader_1".*?</select>', form, re.S)[0]
+    assert all(name in first for name in ("王副秘书长", "陈副市长", "赵秘书长"))
+    assert "刘洋" not in first and "张明" not in first and "李强" not in first
