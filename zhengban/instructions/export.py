@@ -15,7 +15,9 @@ def _text(value) -> str:
     return ILLEGAL_CHARACTERS_RE.sub("", str(value or ""))
 
 
-def write_ledger_xlsx(queryset, fileobj, *, max_rows: int = MAX_ROWS) -> tuple[int, bool]:
+def write_ledger_xlsx(queryset, fileobj, *, user, max_rows: int = MAX_ROWS) -> tuple[int, bool]:
+    """The rows of `queryset` (the ledger's, ordered); a case `user` may not read is named
+    by its number only, as on the page."""
     workbook = Workbook(write_only=True)
     sheet = workbook.create_sheet(_("批示件台账"))
     sheet.append(
@@ -37,7 +39,7 @@ def write_ledger_xlsx(queryset, fileobj, *, max_rows: int = MAX_ROWS) -> tuple[i
     )
     rows = 0
     for start in range(0, max_rows, BATCH_SIZE):
-        batch = selectors.decorate(queryset[start : min(start + BATCH_SIZE, max_rows)])
+        batch = selectors.decorate(queryset[start : min(start + BATCH_SIZE, max_rows)], user)
         for i in batch:
             sheet.append(
                 [
@@ -45,7 +47,7 @@ def write_ledger_xlsx(queryset, fileobj, *, max_rows: int = MAX_ROWS) -> tuple[i
                     for v in (
                         i.given_on.isoformat(),
                         i.leader,
-                        i.subject,
+                        i.subject if i.case_readable else _("（无权查看该事项）"),
                         i.case.number if i.case_id else i.source_number,
                         i.text,
                         i.lead_unit.name if i.lead_unit_id else "",

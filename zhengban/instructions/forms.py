@@ -43,7 +43,7 @@ class InstructionForm(forms.Form):
     co_units = forms.MultipleChoiceField(
         label=_("配合单位"),
         required=False,
-        widget=forms.SelectMultiple(attrs={"size": 6}),
+        widget=forms.CheckboxSelectMultiple(attrs={"class": "checks"}),
     )
     due_date = forms.DateField(label=_("办理时限"), required=False, widget=DATE)
     supervise = forms.BooleanField(

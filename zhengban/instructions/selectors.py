@@ -109,18 +109,28 @@ def ledger(user, filters: LedgerFilters | None = None, today=None) -> QuerySet[I
     )
 
 
-def decorate(rows) -> list[Instruction]:
-    """Status label, light and the label of the item's or case's state, read from the rows."""
+def decorate(rows, user=None) -> list[Instruction]:
+    """Status label, light and the label of the item's or case's state, read from the rows.
+    With `user`: whether they may open the case and the item (the kernel's policy, one query
+    for the page) — the ledger names a case they may not read by its number only."""
+    from zhengban.cases.policies import cases_visible_to
     from zhengban.cases.selectors import state_label
 
     rows = list(rows)
+    readable = None
+    if user is not None:
+        ids = {pk for r in rows for pk in (r.case_id, r.item_id) if pk}
+        readable = set(cases_visible_to(user).filter(pk__in=ids).values_list("pk", flat=True))
     for row in rows:
         status = Handling(row.handling_status)
         row.status = status
         row.status_label = status.label
         row.light = LIGHTS[status]
         target = row.item or row.case
-        row.state_label = state_label(target.case_type, target.state) if target else ""
+        label = state_label(target.case_type, target.state) if target else ""
+        row.state_label = "" if label == row.status_label else label  # 办理中 once
+        row.case_readable = readable is None or row.case_id is None or row.case_id in readable
+        row.item_readable = readable is None or row.item_id is None or row.item_id in readable
     return rows
 
 

@@ -26,14 +26,14 @@ def _supervision_title(leader, subject: str) -> str:
 
 
 def _source_label(instruction: Instruction) -> str:
+    """ "张市长 2026-12-04 批示" (the item links to the case it was given on); a paper's
+    number follows when there is no case."""
     label = _("%(leader)s %(date)s 批示") % {
         "leader": instruction.leader,
         "date": instruction.given_on.isoformat(),
     }
-    if instruction.case_id is not None:
-        return f"{label}（{instruction.case.number}）"
-    if instruction.source_number:
-        return f"{label}（{instruction.source_number}）"
+    if instruction.case_id is None and instruction.source_number:
+        return f"{label}，{instruction.source_number}"
     return label
 
 

@@ -47,7 +47,7 @@ def ledger(request):
         {
             "form": form,
             "page": page,
-            "rows": selectors.decorate(page.object_list),
+            "rows": selectors.decorate(page.object_list, request.user),
             "query": query.urlencode(),
             "may_record": policies.may_record(request.user),
             "everyone": policies.is_secretary(request.user),
@@ -72,7 +72,7 @@ def ledger_export(request):
     if rows is None:
         return HttpResponseBadRequest(_("筛选条件有误。"))
     output = tempfile.TemporaryFile(suffix=".xlsx")  # noqa: SIM115 - FileResponse closes it
-    count, truncated = write_ledger_xlsx(rows, output)
+    count, truncated = write_ledger_xlsx(rows, output, user=request.user)
     audit_record(
         actor=request.user,
         action="instructions.export",
@@ -163,7 +163,7 @@ def detail(request, pk: int):
         allowed = CaseAccess(request.user, instruction.case).may_read(instruction)
     if not allowed:
         raise Http404
-    row = selectors.decorate([instruction])[0]
+    row = selectors.decorate([instruction], request.user)[0]
     return render(
         request,
         "instructions/detail.html",

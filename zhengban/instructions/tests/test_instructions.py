@@ -120,7 +120,7 @@ def test_supervise_opens_an_item_linked_to_the_instruction_and_the_case(office, 
     assert item.parent == incoming and abs((item.due_date - due).days) <= 7
     assert "张市长" in item.title and incoming.title in item.title
     assert item.supervision.source_kind == "instruction"
-    assert incoming.number in item.supervision.source_label
+    assert item.supervision.source_label == f"张市长 {TODAY().isoformat()} 批示"
     lead = item.assignments.get(role="lead")
     assert lead.unit == office.bureau
     assert set(item.assignments.filter(role="co").values_list("unit", flat=True)) == {
@@ -273,11 +273,13 @@ def test_filters_status_and_links(client, office, incoming):
     assert listed(status=Handling.ON_TRACK) == {on_case.pk}  # the 收文 has no deadline yet
     assert listed(status=Handling.DUE_SOON) == {supervised.pk}  # the item is due in 2 days
     assert listed(q="督办的") == {supervised.pk}
+    client.force_login(office.mayor)  # who reads the 收文 and the item: linked
     html = client.get(url, {"supervise": "yes"}).content.decode()
     assert reverse("cases:detail", args=[incoming.pk]) in html
     assert reverse("cases:detail", args=[supervised.item_id]) in html
     assert supervised.item.number in html and "临期" in html
     # The item closes: the row reads 已办结 from it.
+    client.force_login(office.secretary)
     Case.objects.filter(pk=supervised.item_id).update(closed=True)
     assert listed(status=Handling.DONE) == {supervised.pk}
     Case.objects.filter(pk=supervised.item_id).update(closed=False, due_date=later(-1))
@@ -422,3 +424,15 @@ def test_the_detail_page_follows_the_ledger_and_the_case(client, office, incomin
         client.force_login(user)
         assert client.get(url).status_code == status, user
     assert client.get(reverse("instructions:detail", args=[999999])).status_code == 404
+
+
+def test_a_case_the_secretary_may_not_read_is_named_by_its_number_only(client, office, incoming):
+    instruction_create(actor=office.mayor, leader=office.mayor, text="请阅办。", case=incoming)
+    client.force_login(office.secretary)  # 秘书一处 does not see 文电处's 收文
+    html = client.get(reverse("instructions:ledger")).content.decode()
+    assert "请阅办。" in html and incoming.number in html
+    assert incoming.title not in html and "无权查看该事项" in html
+    assert reverse("cases:detail", args=[incoming.pk]) not in html
+    client.force_login(office.mayor)
+    html = client.get(reverse("instructions:ledger")).content.decode()
+    assert incoming.title in html and reverse("cases:detail", args=[incoming.pk]) in html
