@@ -342,10 +342,30 @@ def remember_units(param: str = "suggested_units") -> Effect:
     return Effect(apply, _("拟办承办单位"))
 
 
-def _chosen_ids(ctx, param: str = "leaders") -> list:
-    value = ctx.params.get(param) or []
+# 拟办 names the leaders in order, one picker each (a multiple choice would lose the order);
+# callers of the service may pass them as one ordered list "leaders" instead.
+LEADER_PARAMS = ("leader_1", "leader_2", "leader_3")
+
+
+def _chosen(ctx) -> list:
+    value = ctx.params.get("leaders")
+    if value is None:
+        value = [ctx.params.get(name) for name in LEADER_PARAMS]
     value = value if isinstance(value, list | tuple) else [value]
-    return [getattr(v, "pk", v) for v in value if v]
+    return [v for v in value if v]
+
+
+def _chosen_ids(ctx) -> list:
+    return [getattr(v, "pk", v) for v in _chosen(ctx)]
+
+
+def gather_leaders() -> Effect:
+    """The leaders picked one by one, as the ordered list the slot is filled from."""
+
+    def apply(ctx) -> None:
+        ctx.params["leaders"] = _chosen(ctx)
+
+    return Effect(apply, _("确定批示顺序"), undoable=True)
 
 
 def _all_leaders(ctx) -> bool:
@@ -356,6 +376,7 @@ def _all_leaders(ctx) -> bool:
     return leaders.values("pk").distinct().count() == len(ids)
 
 
+SOME_LEADER = Guard(lambda ctx: bool(_chosen_ids(ctx)), _("请选择呈批领导。"))
 DISTINCT_LEADERS = Guard(
     lambda ctx: len(set(_chosen_ids(ctx))) == len(_chosen_ids(ctx)),
     _("同一位领导只能呈批一次。"),
@@ -463,16 +484,22 @@ WORKFLOW = Workflow(
             target="instructing",
             permits=CLERKS,
             params=(
-                Param(
-                    "leaders",
-                    "users",
-                    _("呈批领导（按批示顺序）"),
-                    roles=frozenset(LEADER_ROLES),
+                *(
+                    Param(name, "user", label, required=False, roles=frozenset(LEADER_ROLES))
+                    for name, label in zip(
+                        LEADER_PARAMS,
+                        (_("第一位批示领导"), _("第二位批示领导"), _("第三位批示领导")),
+                        strict=True,
+                    )
                 ),
                 Param("suggested_units", "units", _("拟承办单位"), required=False),
             ),
-            guards=(DISTINCT_LEADERS, ONLY_LEADERS),
-            effects=(effects.fill_slot(LEADERS_SLOT, "leaders"), remember_units()),
+            guards=(SOME_LEADER, DISTINCT_LEADERS, ONLY_LEADERS),
+            effects=(
+                gather_leaders(),
+                effects.fill_slot(LEADERS_SLOT, "leaders"),
+                remember_units(),
+            ),
             comment_required=True,
             comment_label=_("拟办意见"),
         ),

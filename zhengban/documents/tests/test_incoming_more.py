@@ -242,3 +242,30 @@ def test_the_slip_downloads_with_the_whole_handling(client, office):
     client.force_login(office.clerk)
     assert client.post(url).status_code == 405
     assert client.get(reverse("documents:incoming_slip", args=[999999])).status_code == 404
+
+
+def test_proposing_names_the_leaders_in_the_order_picked(client, office):
+    case = registered(client, office)
+    perform(case, "submit", office.clerk)
+    perform(case, "accept", office.clerk)
+    url = reverse("cases:perform", args=[case.pk, "propose"])
+    case.refresh_from_db()
+    page = client.get(reverse("cases:detail", args=[case.pk])).content.decode()
+    assert "第一位批示领导" in page and "第二位批示领导" in page
+    response = client.post(url, {"version": case.version, "comment": "拟请阅示。"})
+    assert response.status_code in (302, 400)
+    case.refresh_from_db()
+    assert case.state == "proposing"  # nobody chosen: refused
+    data = {
+        "version": case.version,
+        "comment": "拟请张、王两位领导依次阅示。",
+        "leader_1": str(office.leader2.pk),
+        "leader_2": str(office.leader1.pk),
+    }
+    assert client.post(url, data).status_code == 302
+    case.refresh_from_db()
+    assert case.state == "instructing"
+    order = list(case.slots.filter(name="leaders").order_by("position"))
+    assert [s.user_id for s in order] == [office.leader2.pk, office.leader1.pk]
+    task = Task.objects.get(case=case, kind=TaskKind.INSTRUCT, state="open")
+    assert task.assignee_id == office.leader2.pk
