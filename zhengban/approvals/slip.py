@@ -97,6 +97,10 @@ def slip_data(case) -> SlipData:
         Signed(o.text, str(o.person), _date(o.time), "" if o.action == "approve" else o.verdict)
         for o in (history.last_round.opinions if history.last_round else [])
     ]
+    # 签报日期: when the division last sent it up (a returned 签报 is dated anew).
+    submitted = max(
+        (e for e in case.events.all() if e.action == "submit"), key=lambda e: e.seq, default=None
+    )
     signed_head = None
     if head is not None:
         signed_head = Signed(head.text or head.verdict, str(head.person), _date(head.time))
@@ -105,7 +109,7 @@ def slip_data(case) -> SlipData:
     return SlipData(
         organization=organization,
         number=case.number,
-        date=_date(case.created_at),
+        date=_date(submitted.time if submitted else case.created_at),
         unit=case.owner_unit.name,
         drafter=str(case.creator),
         category=detail.category.name,

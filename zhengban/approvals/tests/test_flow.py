@@ -315,3 +315,28 @@ def test_the_route_form_offers_only_leaders_in_numbered_places(client, office):
     first = re.search(r'<select name="leader_1".*?</select>', form, re.S)[0]
     assert all(name in first for name in ("王副秘书长", "陈副市长", "赵秘书长"))
     assert "刘洋" not in first and "张明" not in first and "李强" not in first
+
+
+def test_the_api_creates_one_with_its_fields(client, office):
+    client.force_login(office.drafter)
+    funding = ApprovalCategory.objects.get(code="funding")
+
+    def create(**detail):
+        return client.post(
+            reverse("api-cases:list"),
+            {
+                "case_type": "approval",
+                "title": TITLE,
+                "body": BODY,
+                "owner_unit": office.zonghe.pk,
+                "detail": detail,
+            },
+            content_type="application/json",
+        )
+
+    assert create(category=funding.pk).status_code == 400  # no 拟办意见
+    assert create(category=999999, proposal="拟同意。").status_code == 400
+    response = create(category=funding.pk, proposal="拟同意。")
+    assert response.status_code == 201, response.content
+    case = Case.objects.get(number=response.json()["number"])
+    assert (case.approval.category, case.approval.proposal) == (funding, "拟同意。")
