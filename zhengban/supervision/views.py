@@ -141,10 +141,7 @@ def statistics(request):
     group = _group(request)
     period = _period(request)
     window = selectors.Window.now()
-    items = selectors.filtered(selectors.items_visible_to(request.user), period=period)
-    rows = selectors.GROUPS[group](items, window)
-    summary = selectors.totals(items, window)
-    summary["returned"] = selectors.returned_reports(items, None)[None]
+    rows, summary = selectors.statistics(request.user, group, period, window)
     return render(
         request,
         "supervision/statistics.html",
@@ -165,8 +162,7 @@ def statistics_export(request):
     group = _group(request)
     period = _period(request)
     window = selectors.Window.now()
-    items = selectors.filtered(selectors.items_visible_to(request.user), period=period)
-    rows = selectors.GROUPS[group](items, window)
+    rows, _summary = selectors.statistics(request.user, group, period, window)
     output = tempfile.TemporaryFile(suffix=".xlsx")  # noqa: SIM115 - FileResponse closes it
     export.write_statistics_xlsx(rows, str(GROUP_LABELS[group]), output)
     audit_record(

@@ -39,6 +39,12 @@ def make_user(name, units=(), roles=(), head_of=(), clearance=Clearance.INTERNAL
     )
 
 
+@pytest.fixture(autouse=True)
+def _no_statistics_cache(settings):
+    # Figures are cached per scope and day in production; tests change data between requests.
+    settings.SUPERVISION_STATS_CACHE_SECONDS = 0
+
+
 @pytest.fixture
 def office(db) -> Office:
     regulation = Regulation.objects.create(title="t", source_text="t", sha256="0", parsed={})

@@ -195,3 +195,20 @@ def test_the_bulletin_preview_and_pdf(office, leader_client):
     assert any(items[0].title in p for p in content["paragraphs"])
     pdf = leader_client.get(f"/supervision/bulletin/?month={month}&format=pdf")
     assert pdf.status_code == 200 and pdf.content.startswith(b"%PDF")
+
+
+def test_board_figures_are_cached_per_scope_and_day(office, leader_client, settings):
+    from django.core.cache import cache
+
+    cache.clear()
+    settings.SUPERVISION_STATS_CACHE_SECONDS = 60
+    open_items(office, 2)
+    cold, first = count_queries(leader_client, "/supervision/board/")
+    warm, second = count_queries(leader_client, "/supervision/board/")
+    assert warm < cold
+    assert second.context["summary"]["items"] == first.context["summary"]["items"] == 2
+    # Another scope (督查室 staff) computes its own figures.
+    leader_client.force_login(office.clerk)
+    _n, clerk = count_queries(leader_client, "/supervision/board/")
+    assert clerk.context["summary"]["items"] == 2
+    cache.clear()
