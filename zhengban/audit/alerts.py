@@ -208,6 +208,17 @@ def _ring(alert: AuditAlert) -> None:
     )
 
 
+def _silence(alert: AuditAlert) -> None:
+    """Acknowledged, the alert's bell is read for both administrators."""
+    if not apps.is_installed("zhengban.cases"):
+        return
+    from zhengban.cases.models import Notification
+
+    Notification.objects.filter(dedupe_key=f"audit-alert-{alert.pk}", read_at__isnull=True).update(
+        read_at=alert.acknowledged_at
+    )
+
+
 # --- reading and acknowledging --------------------------------------------------------------
 
 
@@ -236,6 +247,7 @@ def acknowledge(alert_id: int, *, actor, note: str = "") -> AuditAlert | None:
         alert.acknowledged_by = actor
         alert.acknowledgement = note
         alert.save(update_fields=["acknowledged_at", "acknowledged_by", "acknowledgement"])
+        _silence(alert)
         audit_record(
             actor=actor,
             action="audit.alert_ack",

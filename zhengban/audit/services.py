@@ -75,11 +75,13 @@ def audit_record(
 
 def _write_failed(error: Exception, values: dict) -> None:
     from .alerts import raise_alert
+    from .events import label
 
     name = type(error).__name__
     raise_alert(
         "write_failed",
-        f"审计记录无法写入（{name}），操作“{values['action']}”未执行：{str(error)[:200]}",
+        f"审计记录无法写入，操作“{label(values['action'])}”（{values['action']}）未执行"
+        f"（数据库错误 {name}：{str(error)[:200]}）",
         key=name,
         detail={
             "error": name,

@@ -37,6 +37,9 @@ UNSAFE_METHODS = frozenset({"POST", "PUT", "PATCH", "DELETE"})
 DENIED_STATUSES = frozenset({401, 403, 404})
 # Signing in or out is no refusal, whatever it answers.
 NOT_A_REFUSAL = frozenset({"accounts:logout", "accounts:login"})
+AUDIT_UNAVAILABLE = gettext_lazy(
+    "审计记录暂时无法写入，本次操作未执行，已向安全保密管理员和安全审计员告警。请稍后重试。"
+)
 JSON_ERRORS = {
     400: ("invalid", gettext_lazy("请求无效。")),
     403: ("permission_denied", gettext_lazy("没有权限执行该操作。")),
@@ -103,7 +106,7 @@ class GuardMiddleware:
     def _audit_unavailable(request):
         """The action's audit record could not be written, so the action was rolled back
         (and the administrators alerted): a clear 503, not a traceback."""
-        message = _("审计记录暂时无法写入，本次操作未执行，已向安全保密管理员和安全审计员告警。请稍后重试。")
+        message = str(AUDIT_UNAVAILABLE)
         if request.path.startswith("/api/"):
             return JsonResponse(
                 {"detail": message, "code": "audit_unavailable"},

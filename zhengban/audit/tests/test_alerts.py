@@ -303,6 +303,8 @@ def test_the_banner_shows_on_the_administrators_pages_until_acknowledged(
     record = AuditRecord.objects.get(action="audit.alert_ack")
     assert record.actor_id == admins[who].pk and record.summary == "已恢复数据库"
     assert "审计告警" not in client.get("/accounts/me/").content.decode()
+    # The bell of both administrators is read with it.
+    assert not Notification.objects.filter(kind="audit_alert", read_at__isnull=True).exists()
 
 
 @pytest.mark.parametrize("who", ["system_admin", "staff"])
