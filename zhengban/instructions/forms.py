@@ -62,10 +62,10 @@ class InstructionForm(forms.Form):
             choices = selectors.leaders_choices(user)
             self.fields["leader"].choices = [("", "—"), *choices]
             self.fields["leader"].required = not policies.is_leader(user)
-            self.fields["leader"].help_text = _(
-                "代录领导的纸质批示时选择；本人批示可不选。"
+            self.fields["leader"].help_text = (
+                _("代录领导的纸质批示时选择；本人批示可不选。")
                 if policies.is_leader(user)
-                else "代录领导的纸质批示：选择作出批示的领导，记录为代录。"
+                else _("代录领导的纸质批示：选择作出批示的领导，记录为代录。")
             )
         else:
             del self.fields["leader"]
