@@ -4,8 +4,10 @@
     chooses the leaders, in order) → 领导审批 (each leader in turn: 审批同意, 退回, or
     不予批准) → 已批准 / 不予批准 → 归档
 
-declared through `zhengban.cases.casetypes`. A leader's 退回 sends it back to the drafter;
-on re-submission the division head 呈批 again and the turns start from the first leader.
+declared through `zhengban.cases.casetypes`. Each leader's 审批 (and a 不予批准) is also a
+领导批示 on a 呈批件: it lands in the 批示件台账 (`zhengban.instructions`). A leader's 退回
+sends it back to the drafter; on re-submission the division head 呈批 again and the turns
+start from the first leader.
 Registered from `ApprovalsConfig.ready()`."""
 
 from __future__ import annotations
@@ -29,6 +31,7 @@ from zhengban.cases.workflow import (
     StateTask,
     Workflow,
 )
+from zhengban.instructions.effects import record_instruction
 
 from .models import ApprovalCategory, ApprovalRequest, Outcome
 
@@ -232,7 +235,7 @@ WORKFLOW = Workflow(
             target="approved",
             permits=LEADER_IN_TURN,
             sequence=LEADERS_SLOT,
-            effects=(record_outcome(Outcome.APPROVED),),
+            effects=(record_outcome(Outcome.APPROVED), record_instruction()),
             comment_required=True,
             comment_label=_("审批意见"),
         ),
@@ -251,7 +254,7 @@ WORKFLOW = Workflow(
             source=("approving",),
             target="refused",
             permits=LEADER_IN_TURN,
-            effects=(record_outcome(Outcome.REFUSED),),
+            effects=(record_outcome(Outcome.REFUSED), record_instruction()),
             comment_required=True,
             comment_label=_("不予批准理由"),
         ),

@@ -126,6 +126,15 @@ def test_two_leaders_in_order_with_a_return_and_a_resubmission(client, office):
     assert (detail.outcome, detail.decided_by) == (Outcome.APPROVED, office.leader2)
     assert detail.outcome_note == "同意。请市应急管理局抓紧采购。" and detail.decided_at
     assert not Task.objects.filter(case=case, state=TaskState.OPEN).exists()
+    # Each leader's 审批 is a 批示 on a 呈批件 in the 批示件台账 (the 退回 is not).
+    from zhengban.instructions.models import Instruction
+
+    given = Instruction.objects.filter(case=case).order_by("pk")
+    assert [(i.leader_id, i.text) for i in given] == [
+        (office.leader1.pk, "同意，请陈副市长审批。"),
+        (office.leader1.pk, "同意。"),
+        (office.leader2.pk, "同意。请市应急管理局抓紧采购。"),
+    ]
     approvals = Task.objects.filter(case=case, kind=TaskKind.APPROVE).order_by("pk")
     assert [t.assignee_id for t in approvals] == [office.leader1.pk, office.leader2.pk] * 2
 
