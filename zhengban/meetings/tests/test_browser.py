@@ -248,9 +248,21 @@ def test_a_standing_meeting_from_schedule_to_a_supervision_item(live_server, chr
     success(page)
     assert page.locator("[data-testid=meeting-state]").inner_text() == "已印发纪要"
     shot(page, "14-minutes-issued")
+    document = page.locator("[data-testid=minutes-document] a")
+    if document.count():  # 发文 is registered: the 纪要 is a 发文 draft with the minutes
+        document.click()
+        page.wait_for_selector("[data-testid=case-header]")
+        assert "第12次常务会议纪要" in page.locator("[data-testid=case-header]").inner_text()
+        assert "一、年底前完成30个老旧小区改造" in page.locator("body").inner_text()
+        shot(page, "14-minutes-document")
     page.goto(f"{base}/meetings/calendar/?view=week&date={start.date().isoformat()}")
     assert MEETING in page.locator("[data-testid=calendar]").inner_text()
     shot(page, "15-calendar-week")
+    page.goto(f"{base}/meetings/calendar/?date={start.date().isoformat()}")
+    assert MEETING in page.locator("[data-testid=calendar]").inner_text()
+    shot(page, "15-calendar-month")
+    page.goto(f"{base}/meetings/")
+    shot(page, "15-list")
     log_out(page)
 
     # 8. The bureau's contact finds the item in its 待办 — and never the 议题's review.

@@ -99,6 +99,11 @@ def test_an_agenda_item_is_returned_once_then_accepted_and_ordered(office, meeti
     )
     first_row.refresh_from_db()
     assert first_row.position == 2
+    # Holding the meeting marks the accepted items as discussed (已上会).
+    perform(meeting.case, "issue_notice", office["organiser"])
+    perform(meeting.case, "hold", office["organiser"])
+    item.refresh_from_db()
+    assert item.state == "discussed" and item.closed
     meeting.case.refresh_from_db()
     with pytest.raises(GuardFailed):  # every accepted item, once
         services.agenda_reorder(

@@ -241,3 +241,64 @@ def test_meeting_types_page(office):
     )
     assert response.status_code == 302
     assert _type("现场办公会").organiser == office["secretary1"]
+
+
+def test_the_kernel_create_page_keeps_meetings_with_their_division(office):
+    start = (timezone.localtime() + datetime.timedelta(days=2)).strftime("%Y-%m-%dT09:00")
+    data = {
+        "title": "第13次常务会议",
+        "urgency": "normal",
+        "sensitivity": 1,
+        "owner_unit": office["farm"].pk,
+        "d-meeting_type": _type("常务会议").pk,
+        "d-starts_at": start,
+        "d-venue": "会议室",
+    }
+    page = client_for(office["submitter"]).post("/cases/new/?type=meeting", data)
+    # The kernel answers an invalid form with 400 and the form again, with our reason.
+    assert page.status_code == 400 and "常务会议由秘书二处承办" in page.content.decode()
+    from zhengban.meetings.models import Meeting
+
+    assert not Meeting.objects.exists()
+
+
+def test_lists_and_calendar_take_a_fixed_number_of_queries(office, django_assert_num_queries):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from zhengban.meetings.models import MeetingType
+
+    kind = MeetingType.objects.get(name="常务会议")
+    client = client_for(office["mayor"])
+    day = (timezone.localdate() + datetime.timedelta(days=1)).isoformat()
+
+    def schedule(n):
+        for i in range(n):
+            services.meeting_schedule(
+                actor=office["organiser"],
+                meeting_type=kind,
+                session=f"第{i + 1}次",
+                starts_at=timezone.now() + datetime.timedelta(days=1, minutes=i),
+                venue="会议室",
+                chair=office["mayor"],
+                observers=[office["farm"]],
+            )
+
+    def count(url):
+        client.get(url)  # warm caches (sessions, content types)
+        with CaptureQueriesContext(connection) as queries:
+            assert client.get(url).status_code == 200
+        return len(queries)
+
+    schedule(2)
+    few = [count("/meetings/"), count(f"/meetings/calendar/?view=week&date={day}")]
+    schedule(8)
+    many = [count("/meetings/"), count(f"/meetings/calendar/?view=week&date={day}")]
+    assert few == many
+
+
+def test_meeting_page_in_english(office, meeting):
+    client = client_for(office["organiser"])
+    client.post("/i18n/setlang/", {"language": "en", "next": "/"})
+    page = client.get(f"/meetings/{meeting.pk}/").content.decode()
+    assert "Send the notice" in page and "Cancel the meeting" in page
