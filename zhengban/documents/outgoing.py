@@ -15,6 +15,8 @@ import re
 
 from django import forms
 from django.conf import settings
+from django.urls import reverse
+from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 
 from zhengban.accounts.choices import LEADER_ROLES, Clearance, Role
@@ -110,12 +112,18 @@ class UnitsField(forms.ModelMultipleChoiceField):
 
     def clean(self, value):
         units = super().clean(value)
-        return [u.pk for u in units]
+        # The office's divisions first, then the directory, each in its own order.
+        ordered = sorted(units, key=lambda u: (u.kind == "external", u.order, u.name))
+        return [u.pk for u in ordered]
 
 
 def _units_queryset():
     # Divisions of the office first, then the external directory (市直部门, 区县).
-    return Unit.objects.filter(active=True).order_by("organization_id", "order", "name")
+    from django.db.models import F
+
+    return Unit.objects.filter(active=True).order_by(
+        F("organization_id").asc(nulls_last=True), "order", "name"
+    )
 
 
 COPY_NUMBER_RE = re.compile(r"^\d{6}$")
@@ -156,6 +164,14 @@ class OutgoingForm(forms.ModelForm):
         self.fields["copy_number"].help_text = _("涉密公文须标注6位份号。")
         self.fields["printer"].help_text = _("不填则为发文机关。")
         self.fields["copies"].required = False
+        self.fields["openness_reason"].label = _("理由（依申请公开或不予公开时填写）")
+        if not self.instance.pk:
+            self.fields["doc_type"].help_text = format_html(
+                '{} <a href="{}">{}</a>',
+                _("已有 Word 稿？"),
+                reverse("documents:outgoing_import"),
+                _("从 DOCX 导入起草"),
+            )
 
     def clean_copy_number(self) -> str:
         value = self.cleaned_data["copy_number"].strip()
@@ -200,7 +216,33 @@ def _signer_is_leader(ctx) -> bool:
     from zhengban.accounts.models import RoleGrant
 
     ids = _chosen_ids(ctx, "signer")
-    return bool(ids) and RoleGrant.objects.filter(user_id=ids[0], role__in=LEADER_ROLES).exists()
+    if not ids:
+        return True  # the page asks before a choice; the service refuses a missing one
+    return RoleGrant.objects.filter(user_id=ids[0], role__in=LEADER_ROLES).exists()
+
+
+def _unit_heads(unit_ids) -> dict[int, list]:
+    from zhengban.accounts.models import UnitMembership
+
+    heads: dict[int, list] = {pk: [] for pk in unit_ids}
+    rows = UnitMembership.objects.filter(
+        unit_id__in=unit_ids, is_head=True, user__is_active=True
+    ).select_related("user")
+    for row in rows.order_by("pk"):
+        heads[row.unit_id].append(row.user)
+    return heads
+
+
+def _cosigning_units_valid(ctx) -> bool:
+    """Divisions of the office other than the drafting one, each with a head."""
+    ids = _chosen_ids(ctx, "units")
+    if not ids:
+        return True  # the page asks before a choice; the service refuses a missing one
+    if ctx.case.owner_unit_id in ids:
+        return False
+    if Unit.objects.filter(pk__in=ids).exclude(kind="external").count() != len(set(ids)):
+        return False
+    return all(_unit_heads(ids).values())
 
 
 def _cosigners_are_heads(ctx) -> bool:
@@ -218,7 +260,30 @@ def _cosigners_are_heads(ctx) -> bool:
     return heads == len(ids)
 
 
+def cosigning_heads() -> Effect:
+    """会签 goes to the heads of the chosen divisions (with anyone named besides); runs
+    before the kernel opens the round, which reads param "users"."""
+
+    def apply(ctx) -> None:
+        chosen = list(ctx.params.get("users") or [])
+        seen = {getattr(u, "pk", u) for u in chosen}
+        for heads in _unit_heads(_chosen_ids(ctx, "units")).values():
+            for head in heads:
+                if head.pk not in seen:
+                    seen.add(head.pk)
+                    chosen.append(head)
+        ctx.params["users"] = chosen
+        ctx.event_data["cosigning_units"] = [
+            u.name for u in Unit.objects.filter(pk__in=_chosen_ids(ctx, "units"))
+        ]
+
+    return Effect(apply, _("送会签处室负责人"))
+
+
 SIGNER_LEADER = Guard(_signer_is_leader, _("签发人须为办公厅领导或市政府领导。"))
+COSIGNING_UNITS = Guard(
+    _cosigning_units_valid, _("会签处室须为本处室以外、已设负责人的本机关处室。")
+)
 COSIGNERS_HEADS = Guard(_cosigners_are_heads, _("会签人须为会签处室（本处室以外）的负责人。"))
 
 
@@ -355,8 +420,12 @@ WORKFLOW = Workflow(
             source=("reviewing",),
             target="countersigning",
             permits=HEAD,
-            params=(Param("users", "users", _("会签人（会签处室负责人）")),),
-            guards=(COSIGNERS_HEADS,),
+            params=(
+                Param("units", "units", _("会签处室")),
+                Param("users", "users", _("其他会签人（须为处室负责人，可不选）"), required=False),
+            ),
+            guards=(COSIGNING_UNITS, COSIGNERS_HEADS),
+            effects=(cosigning_heads(),),
             countersign=Countersign(
                 mode="all", veto=True, pass_state="reviewing", fail_state="draft"
             ),

@@ -185,7 +185,7 @@ def test_the_whole_flow(office):
     assert "切实" in update.data["changes"]["body"][1]
 
     # 会签 by the co-signing division's head, in parallel through the kernel's round.
-    act(case, "countersign", o.head, params={"users": [o.cosigner]})
+    act(case, "countersign", o.head, params={"units": [o.nongjing]})
     case.refresh_from_db()
     assert case.state == "countersigning"
     task = open_tasks(case, assignee=o.cosigner, kind=TaskKind.COUNTERSIGN).get()
@@ -261,14 +261,17 @@ def test_cosigners_must_be_heads_of_other_divisions(office):
     case = draft(o)
     act(case, "submit", o.drafter)
     with pytest.raises(GuardFailed, match="会签人须为"):
-        act(case, "countersign", o.head, params={"users": [o.drafter]})
+        act(case, "countersign", o.head, params={"units": [o.nongjing], "users": [o.drafter]})
+    for units in ([o.zonghe], [o.education], [o.wendian]):  # own, external, no head
+        with pytest.raises(GuardFailed, match="会签处室须为"):
+            act(case, "countersign", o.head, params={"units": units})
 
 
 def test_a_countersign_disagreement_goes_back_to_the_drafter(office):
     o = office
     case = draft(o)
     act(case, "submit", o.drafter)
-    act(case, "countersign", o.head, params={"users": [o.cosigner]})
+    act(case, "countersign", o.head, params={"units": [o.nongjing]})
     task = open_tasks(case, assignee=o.cosigner).get()
     services.task_complete(
         task=task, actor=o.cosigner, opinion=Opinion.DISAGREE, text="涉及农经处职责，需修改"
