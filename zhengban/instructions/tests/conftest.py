@@ -144,3 +144,13 @@ def instructed_type(db):
     register_case_type(CaseType(workflow=workflow))
     yield workflow
     unregister_case_type("test_instructed")
+
+
+def propose_params(leaders) -> dict:
+    """The 收文's 拟办 parameters naming `leaders` in order (one picker each, or a list)."""
+    from zhengban.documents import incoming
+
+    names = getattr(incoming, "LEADER_PARAMS", None)
+    if names:
+        return dict(zip(names, leaders, strict=False))
+    return {"leaders": list(leaders)}

@@ -15,6 +15,8 @@ from zhengban.cases import services
 from zhengban.cases.tests.test_browser import CHROMIUM_ARGS
 from zhengban.instructions.models import Instruction
 
+from .conftest import propose_params
+
 os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
 
 SHOTS = Path("/tmp/shots/instructions")
@@ -50,7 +52,7 @@ def _instructed_incoming(office, incoming):
     steps = [
         ("submit", office.clerk, {}),
         ("accept", office.clerk, {}),
-        ("propose", office.clerk, {"params": {"leaders": [office.deputy]}, "comment": "拟请阅示"}),
+        ("propose", office.clerk, {"params": propose_params([office.deputy]), "comment": "拟阅"}),
         ("", office.deputy, {"comment": "呈张市长阅示。"}),  # the 批示 step, as declared
     ]
     for code, actor, kwargs in steps:

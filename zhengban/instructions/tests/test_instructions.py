@@ -22,6 +22,8 @@ from zhengban.instructions.choices import Handling
 from zhengban.instructions.models import Instruction
 from zhengban.instructions.services import instruction_create
 
+from .conftest import propose_params
+
 TODAY = timezone.localdate
 
 
@@ -436,3 +438,32 @@ def test_a_case_the_secretary_may_not_read_is_named_by_its_number_only(client, o
     client.force_login(office.mayor)
     html = client.get(reverse("instructions:ledger")).content.decode()
     assert incoming.title in html and reverse("cases:detail", args=[incoming.pk]) in html
+
+
+def test_the_incoming_documents_own_instruct_step_records_in_the_ledger(office, incoming):
+    """收文 declares `record_instruction()` on its 批示 (each chosen leader in turn)."""
+    _perform(incoming, "submit", office.clerk)
+    _perform(incoming, "accept", office.clerk)
+    _perform(
+        incoming,
+        "propose",
+        office.clerk,
+        params=propose_params([office.deputy, office.mayor]),
+        comment="拟请李秘书长、张市长阅示。",
+    )
+    _perform(incoming, "instruct", office.deputy, comment="呈张市长阅示。")
+    due = later(30)
+    _perform(
+        incoming,
+        "instruct",
+        office.mayor,
+        comment="请市交通运输局牵头办理，列入督办。",
+        params={"due_date": due, "supervise": "1", "units": [office.bureau, office.nongjing]},
+    )
+    incoming.refresh_from_db()
+    assert incoming.state == "dispatching"
+    rows = list(Instruction.objects.filter(case=incoming).order_by("pk"))
+    assert [(i.leader, i.supervise) for i in rows] == [(office.deputy, False), (office.mayor, True)]
+    item = rows[1].item
+    assert item.parent_id == incoming.pk and rows[1].lead_unit == office.bureau
+    assert item.assignments.get(role="lead").unit == office.bureau
