@@ -271,6 +271,12 @@ def test_check_imports_alerts_spooled_while_the_database_was_down(admins, alert_
     assert AuditAlert.objects.get().first_seen.isoformat().startswith("2026-12-01T02:00")
 
 
+def test_check_runs_as_cron_runs_it_with_the_system_checks(admins, capsys):
+    call_command("audit", "check", skip_checks=False)
+    call_command("audit", "verify", skip_checks=False)
+    assert "记录数" in capsys.readouterr().out
+
+
 def test_check_refuses_a_bad_batch_size():
     with pytest.raises(CommandError):
         call_command("audit", "check", "--batch-size", "0")

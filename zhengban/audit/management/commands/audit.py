@@ -46,7 +46,7 @@ class Command(BaseCommand):
         if subcommand == "verify":
             self.verify(options["batch_size"], dict(options["anchor"]))
         elif subcommand == "check":
-            self.check(options["batch_size"], verify=not options["no_verify"])
+            self.periodic_check(options["batch_size"], verify=not options["no_verify"])
         else:
             self.stats()
 
@@ -61,7 +61,7 @@ class Command(BaseCommand):
         alerts.import_spool()
         raise CommandError(str(result.problem), returncode=1)
 
-    def check(self, batch_size: int, *, verify: bool) -> None:
+    def periodic_check(self, batch_size: int, *, verify: bool) -> None:
         """Every problem found is alerted (banner, bell, CRITICAL log); exit 1 if any."""
         problems = []
         imported = alerts.import_spool(stale=True)
@@ -75,8 +75,9 @@ class Command(BaseCommand):
                 alerts.chain_broken(result)
                 problems.append(result.message())
         for item in storage.usage():
-            limit = f"{item.limit:,}" if item.limit else "不限"
-            self.stdout.write(f"存储（{item.what}）：{item.used:,} / {limit}")
+            what, unit = {"rows": ("记录数", "条"), "bytes": ("存储空间", "字节")}[item.what]
+            limit = f"{item.limit:,} {unit}" if item.limit else "不限"
+            self.stdout.write(f"{what}：{item.used:,} {unit}，上限 {limit}")
         for item in storage.check_storage():
             problems.append(item.message())
         alerts.import_spool()
