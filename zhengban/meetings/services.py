@@ -129,6 +129,7 @@ def meeting_schedule(
 ) -> Meeting:
     """安排会议: a meeting case owned by the type's organising division."""
     _check_times(starts_at, ends_at)
+    _check_leaders(chair, attendees)
     if not venue.strip():
         raise GuardFailed(_("请填写会议地点。"))
     session = session.strip()
@@ -154,6 +155,14 @@ def meeting_schedule(
         case, actor=actor, principal=actor, action="participants", data=_people_data(meeting)
     )
     return meeting
+
+
+def _check_leaders(chair, attendees) -> None:
+    from zhengban.accounts.choices import LEADER_ROLES
+
+    people = [p for p in [chair, *attendees] if p is not None]
+    if any(not p.has_role(*LEADER_ROLES) for p in people):
+        raise GuardFailed(_("主持人和出席人员须为办公厅领导或市政府领导。"))
 
 
 def _set_people(meeting: Meeting, *, chair, attendees, observers) -> None:
@@ -195,6 +204,7 @@ def meeting_update(
     if case.state != MeetingState.PREPARING:
         raise GuardFailed(_("会议通知已发出，不能再修改会议安排。"))
     _check_times(starts_at, ends_at)
+    _check_leaders(chair, attendees)
     if not venue.strip():
         raise GuardFailed(_("请填写会议地点。"))
     meeting.session = session.strip()

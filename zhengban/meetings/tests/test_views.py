@@ -302,3 +302,60 @@ def test_meeting_page_in_english(office, meeting):
     client.post("/i18n/setlang/", {"language": "en", "next": "/"})
     page = client.get(f"/meetings/{meeting.pk}/").content.decode()
     assert "Send the notice" in page and "Cancel the meeting" in page
+
+
+def test_editing_the_arrangements_before_the_notice_only(office, meeting):
+    url = f"/meetings/{meeting.pk}/edit/"
+    start = timezone.localtime(meeting.starts_at).strftime("%Y-%m-%dT%H:%M")
+    data = {
+        "meeting_type": meeting.meeting_type_id,
+        "session": "第12次",
+        "starts_at": start,
+        "venue": "市政府第二会议室",
+        "chair": office["mayor"].pk,
+        "attendees": [office["vice"].pk],
+        "observers": [office["farm"].pk],
+        "version": meeting.case.version,
+    }
+    assert client_for(office["submitter"]).get(url).status_code == 404
+    assert client_for(office["mayor"]).get(url).status_code == 403  # sees it, may not edit
+    assert client_for(office["organiser"]).post(url, data).status_code == 302
+    meeting.refresh_from_db()
+    assert meeting.venue == "市政府第二会议室"
+    assert list(meeting.observers.all()) == [office["farm"]]
+    # A stale version is refused, not applied.
+    data["venue"] = "别处"
+    page = client_for(office["organiser"]).post(url, data)
+    assert page.status_code == 200 and page.context["form"].non_field_errors()
+    perform(meeting.case, "issue_notice", office["organiser"])
+    meeting.case.refresh_from_db()
+    data["version"] = meeting.case.version
+    page = client_for(office["organiser"]).post(url, data)
+    assert "会议通知已发出" in page.content.decode()
+    meeting.refresh_from_db()
+    assert meeting.venue == "市政府第二会议室"
+
+
+def test_only_leaders_attend(office):
+    with pytest.raises(services.GuardFailed):
+        services.meeting_schedule(
+            actor=office["organiser"],
+            meeting_type=_type("常务会议"),
+            session="第14次",
+            starts_at=timezone.now(),
+            venue="会议室",
+            attendees=[office["submitter"]],
+        )
+
+
+def test_a_decision_is_deleted_only_before_supervision(office, meeting):
+    perform(meeting.case, "issue_notice", office["organiser"])
+    perform(meeting.case, "hold", office["organiser"])
+    decision = services.decision_add(
+        actor=office["organiser"], meeting=meeting, text="研究制定方案", lead_unit=office["farm"]
+    )
+    url = f"/meetings/{meeting.pk}/decisions/{decision.pk}/delete/"
+    client_for(office["vice"]).post(url)
+    assert meeting.decisions.count() == 1
+    client_for(office["organiser"]).post(url)
+    assert meeting.decisions.count() == 0
