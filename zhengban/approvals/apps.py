@@ -8,6 +8,7 @@ class ApprovalsConfig(AppConfig):
     def ready(self) -> None:
         from zhengban.cases.casetypes import register_case_type
 
+        from . import events  # noqa: F401 - registers the audit event codes
         from .casetype import APPROVAL
 
         register_case_type(APPROVAL)
