@@ -185,6 +185,9 @@ def test_calendar_and_ics_show_only_what_the_person_may_see(office, meeting):
     day = timezone.localtime(meeting.starts_at).date().isoformat()
     week = client_for(office["organiser"]).get(f"/meetings/calendar/?view=week&date={day}")
     assert "第12次常务会议" in week.content.decode()
+    assert 'data-testid="activities"' in week.content.decode()  # the organiser's list
+    week = client_for(office["vice"]).get(f"/meetings/calendar/?view=week&date={day}")
+    assert 'data-testid="activities"' not in week.content.decode()
     # The vice mayor's own calendar: the meeting he attends and his activity.
     ics = client_for(office["vice"]).get("/meetings/calendar.ics")
     assert ics["Content-Type"].startswith("text/calendar")
