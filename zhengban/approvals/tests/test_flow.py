@@ -349,3 +349,31 @@ def test_the_api_creates_one_with_its_fields(client, office):
     assert response.status_code == 201, response.content
     case = Case.objects.get(number=response.json()["number"])
     assert (case.approval.category, case.approval.proposal) == (funding, "拟同意。")
+
+
+def test_a_leaders_delegate_approves_in_the_leaders_name(office):
+    import datetime
+
+    from django.utils import timezone
+
+    from zhengban.cases.delegations import delegation_create
+
+    today = timezone.localdate()
+    delegation_create(
+        delegator=office.leader2,
+        delegate=office.leader3,
+        start=today,
+        end=today + datetime.timedelta(days=7),
+        reason="出差",
+        actor=office.leader2,
+        case_types=["approval"],
+    )
+    case = to_leaders(office, draft(office), office.leader1, office.leader2)
+    with pytest.raises(PermissionRefused):  # not yet the delegator's turn
+        perform(case, "approve", office.leader3, comment="同意。")
+    perform(case, "approve", office.leader1, comment="同意。")
+    perform(case, "approve", office.leader3, comment="同意（受陈副市长委托）。")
+    case.refresh_from_db()
+    event = case.events.get(action="approve", actor=office.leader3)
+    assert case.state == "approved" and event.on_behalf_of_id == office.leader2.pk
+    assert case.approval.decided_by_id == office.leader2.pk
