@@ -757,3 +757,14 @@ def test_demo_series_are_created_once(office):
         DocumentSeries.objects.filter(organization=office.org).values_list("name", flat=True)
     )
     assert names == {"发", "函", "纪要"}
+
+
+def test_the_workflow_page_and_diagram(office):
+    client = Client()
+    client.force_login(office.drafter)
+    page = client.get("/cases/types/outgoing/")
+    assert page.status_code == 200
+    for label in ("拟稿", "核稿", "会签", "审核", "签发", "编号", "用印", "印发", "归档"):
+        assert label in page.content.decode()
+    svg = client.get("/cases/types/outgoing/diagram.svg")
+    assert svg.status_code == 200 and b"<svg" in svg.content
