@@ -362,3 +362,13 @@ def test_a_decision_is_deleted_only_before_supervision(office, meeting):
     assert meeting.decisions.count() == 1
     client_for(office["organiser"]).post(url)
     assert meeting.decisions.count() == 0
+
+
+def test_bad_input_is_a_4xx(office, meeting):
+    client = client_for(office["organiser"])
+    base = f"/meetings/{meeting.pk}"
+    assert client.post(f"{base}/agenda/order/", {"order": "abc", "version": 1}).status_code == 400
+    assert client.post(f"{base}/agenda/order/", {}).status_code == 400
+    assert client.post(f"{base}/actions/nonsense/", {"version": 1}).status_code == 302
+    assert client.get("/meetings/calendar/?view=week&date=9999-99-99").status_code == 400
+    assert client.get("/meetings/abc/").status_code == 404
