@@ -154,3 +154,5 @@ register(
     _("{actor} 确认审计告警 {object}{summary_part}"),
     label=_("确认审计告警"),
 )
+# Only ever the attempted action of an audit.denied record.
+register("audit.alerts", _("{actor} 查看审计告警"), label=_("查看审计告警"))

@@ -334,6 +334,20 @@ def test_acknowledging_twice_records_once(client, admins, open_alert):
     assert too_long.status_code == 302
 
 
+@pytest.mark.parametrize("pk", ["99999999999999999999999", "0"])
+def test_ill_formed_alert_ids_are_client_errors(client, admins, pk):
+    response = signed_in(client, admins["audit_admin"]).post(f"{ALERTS}{pk}/acknowledge/")
+    assert response.status_code in (400, 404)
+
+
+def test_a_denied_look_at_the_alerts_reads_well_in_the_log(client, admins):
+    from zhengban.audit.events import describe
+
+    signed_in(client, admins["system_admin"]).get(ALERTS)
+    record = AuditRecord.objects.filter(action="audit.denied").last()
+    assert describe(record) == "xitong 无权查看审计告警"
+
+
 def test_no_acknowledgement_while_audit_records_cannot_be_written(
     client, admins, open_alert, failing_audit
 ):
