@@ -291,7 +291,9 @@ WORKFLOW = Workflow(
                 Param("lead_unit", "unit", _("主办单位")),
                 Param("co_units", "units", _("协办单位"), required=False),
                 DUE,
-                Param("leader", "user", _("分管领导（审批延期申请）"), required=False),
+                Param(
+                    "leader", "user", _("分管领导（审批延期申请）"), required=False, roles=LEADERS
+                ),
                 Param("instructions", "text", _("交办要求"), required=False),
             ),
             effects=(

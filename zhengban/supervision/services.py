@@ -429,3 +429,39 @@ def supervision_tick(*, today: datetime.date | None = None, batch_size: int = BA
                 )
                 result["overdue" if overdue else "reminded"] += sent
     return result
+
+
+@audits_denials
+@transaction.atomic
+def milestone_add(*, case: Case, actor, due_date: datetime.date, title: str) -> Milestone:
+    """A dated node (按节点) added by the supervising side while the item is open; the
+    schedule, and so the light, follow at once."""
+    from zhengban.cases.errors import TransitionNotAllowed
+    from zhengban.cases.services import append_event, bump, lock_case, refuse
+
+    case = lock_case(case)
+    if case.case_type != CASE_TYPE:
+        raise GuardFailed(_("该事项不是督办事项。"))
+    if case.closed:
+        raise TransitionNotAllowed(_("事项已办结。"))
+    if not CaseAccess(actor, case).may_manage_assignments:
+        raise refuse(actor, case, _("设置办理节点"))
+    ((day, title),) = _milestone_rows([(due_date, title)])
+    if day <= timezone.localdate() or (case.due_date and day > case.due_date):
+        raise GuardFailed(_("办理节点日期须在今天之后、办结期限之前。"))
+    item = SupervisionItem.objects.select_for_update().get(case=case)
+    item.case = case
+    row = Milestone.objects.create(
+        item=item, position=item.milestones.count(), due_date=day, title=title
+    )
+    refresh_schedule(item)
+    bump(case)
+    append_event(
+        case,
+        actor=actor,
+        principal=actor,
+        action="supervision.milestone",
+        comment=title,
+        data={"due_date": day.isoformat()},
+    )
+    return row

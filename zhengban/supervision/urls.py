@@ -11,5 +11,6 @@ urlpatterns = [
     path("bulletin/", views.bulletin_page, name="bulletin"),
     path("items/<int:pk>/escalate/", views.escalate, name="escalate"),
     path("items/<int:pk>/notices/<int:seq>.pdf", views.notice, name="notice"),
+    path("items/<int:pk>/milestones/", views.milestone_add, name="milestone_add"),
 ]
 api_urlpatterns: list = []

@@ -200,6 +200,23 @@ def escalate(request, pk: int):
 
 
 @login_required
+@require_POST
+def milestone_add(request, pk: int):
+    """添加办理节点 (date and what is due) from the item's panel."""
+    case = _item_case(request, pk)
+    due = parse_date(request.POST.get("due_date"), name="due_date", required=True)
+    try:
+        services.milestone_add(
+            case=case, actor=request.user, due_date=due, title=request.POST.get("title", "")
+        )
+    except CaseError as error:
+        messages.error(request, str(error))
+    else:
+        messages.success(request, _("已添加办理节点。"))
+    return redirect("cases:detail", case.pk)
+
+
+@login_required
 def notice(request, pk: int, seq: int):
     """The 催办通知单 of an escalation step, as a PDF: for the supervising side and the
     unit it is addressed to."""

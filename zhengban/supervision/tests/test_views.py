@@ -212,3 +212,28 @@ def test_board_figures_are_cached_per_scope_and_day(office, leader_client, setti
     _n, clerk = count_queries(leader_client, "/supervision/board/")
     assert clerk.context["summary"]["items"] == 2
     cache.clear()
+
+
+def test_milestones_added_by_hand_drive_the_schedule(office, client):
+    case = services.open_item(
+        actor=office.clerk,
+        title="按节点推进",
+        lead_unit=office.bureau,
+        due_date=later(60),
+        source_kind=SourceKind.MANUAL,
+        cadence=Cadence.MILESTONES,
+        milestones=[(later(30), "完成设计")],
+    )
+    client.force_login(office.clerk)
+    url = f"/supervision/items/{case.pk}/milestones/"
+    response = client.post(url, {"due_date": later(10).isoformat(), "title": "完成招标"})
+    assert response.status_code == 302
+    item = SupervisionItem.objects.get(case=case)
+    assert [m.title for m in item.milestones.all()] == ["完成招标", "完成设计"]
+    assert item.next_report_due == later(10)
+    assert client.post(url, {"due_date": "x", "title": "t"}).status_code == 400
+    client.post(url, {"due_date": later(90).isoformat(), "title": "太晚"})
+    assert item.milestones.count() == 2  # after the deadline: refused with a message
+    client.force_login(office.contact)
+    client.post(url, {"due_date": later(12).isoformat(), "title": "联络员不能设"})
+    assert item.milestones.count() == 2
