@@ -167,5 +167,9 @@ def detail(request, pk: int):
     return render(
         request,
         "instructions/detail.html",
-        {"i": row, "units": list(instruction.units.all())},
+        {
+            "i": row,
+            "units": list(instruction.units.all()),
+            "ledger": policies.may_open_ledger(request.user),
+        },
     )

@@ -137,23 +137,94 @@ def test_a_leaders_instruction_on_an_incoming_document_becomes_a_supervision_ite
     page.click("form[action$='/logout/'] button")
     page.wait_for_url("**/accounts/login/")
 
-    # 秘书一处 sees every leader's, filters those 列入督办.
-    from zhengban.instructions.services import instruction_create
-
-    instruction_create(
-        actor=office.secretary,
-        leader=office.deputy,
-        text="同意。请文电处按程序办理。",
-        source_title="关于调整办公厅值班安排的呈批件",
-        source_number="秘一呈〔2026〕21号",
-    )
+    # 秘书一处 records 李秘书长's paper 批示 (代录), then sees every leader's 批示.
     log_in(page, base, "secretary")
+    page.click("text=录入呈批件批示")
+    page.wait_for_url("**/instructions/new/")
+    form = page.locator("[data-testid=record-form]")
+    form.locator("select[name=leader]").select_option(label="李秘书长")
+    form.locator("input[name=source_title]").fill("关于调整办公厅值班安排的呈批件")
+    form.locator("input[name=source_number]").fill("秘一呈〔2026〕21号")
+    form.locator("textarea[name=text]").fill("同意。请文电处按程序办理。")
+    page.screenshot(path=str(SHOTS / "5-record-paper.png"), full_page=True)
+    form.locator("button[type=submit]").click()
+    page.wait_for_selector("[data-testid=instruction-detail]")
+    detail = page.locator("[data-testid=instruction-detail]").inner_text()
+    assert "秘书甲代录" in detail and "秘一呈〔2026〕21号" in detail
+    page.screenshot(path=str(SHOTS / "6-record-detail.png"), full_page=True)
+    page.goto(f"{base}/instructions/")
     table = page.locator("[data-testid=ledger-table]")
     assert table.locator("tbody tr").count() == Instruction.objects.count() >= 2
     assert "秘书甲代录" in table.inner_text() and "李秘书长" in table.inner_text()
-    page.screenshot(path=str(SHOTS / "5-ledger-secretary.png"), full_page=True)
+    page.screenshot(path=str(SHOTS / "7-ledger-secretary.png"), full_page=True)
     page.select_option("select[name=supervise]", "yes")
     page.click("[data-testid=ledger-filters] button[type=submit]")
     page.wait_for_url("**supervise=yes**")
     assert table.locator("tbody tr").count() == 1
-    page.screenshot(path=str(SHOTS / "6-ledger-filtered.png"), full_page=True)
+    page.screenshot(path=str(SHOTS / "8-ledger-filtered.png"), full_page=True)
+
+
+@pytest.mark.browser
+@pytest.mark.django_db(transaction=True)
+def test_at_the_incoming_documents_instruct_step_the_leader_puts_it_under_supervision(
+    live_server, page, office, incoming
+):
+    """The 收文's own 批示 step, in turn: 李秘书长 first (through the kernel), then 张市长 in
+    the browser from his 待办, marking 列入督办 — the step lands in the 批示件台账 and opens the
+    supervision item linked to the 批示 and to the 收文."""
+    SHOTS.mkdir(parents=True, exist_ok=True)
+    base = live_server.url
+    case = incoming
+    for code, actor, kwargs in [
+        ("submit", office.clerk, {}),
+        ("accept", office.clerk, {}),
+        (
+            "propose",
+            office.clerk,
+            {"params": propose_params([office.deputy, office.mayor]), "comment": "拟请阅示"},
+        ),
+        ("instruct", office.deputy, {"comment": "呈张市长阅示。"}),
+    ]:
+        case.refresh_from_db()
+        case = services.case_perform(
+            case=case, action_code=code, actor=actor, version=case.version, **kwargs
+        )
+    secret = pyotp.random_base32()
+    type(office.mayor).objects.filter(pk=office.mayor.pk).update(totp_secret=secret)
+
+    log_in(page, base, "mayor", secret)
+    page.goto(f"{base}/cases/?tab=todo")
+    page.locator("[data-testid=case-table] tbody tr", has_text=case.title).locator(
+        "a"
+    ).first.click()
+    page.wait_for_selector("[data-testid=case-header]")
+    # The panel points to the step rather than offering a second form.
+    assert page.locator("[data-testid=instruct-step]").is_visible()
+    assert page.locator("[data-testid=instruction-form]").count() == 0
+    box = page.locator("details[data-action=instruct]")
+    if box.get_attribute("open") is None:
+        box.locator("summary").click()
+    box.locator("textarea[name=comment]").fill("请市交通运输局牵头办理，月底前办结。")
+    due = timezone.localdate() + datetime.timedelta(days=30)
+    box.locator("input[name=due_date]").fill(due.isoformat())
+    # One unit: the step's checkboxes keep the list's order, not the order clicked, so
+    # "the first is the lead" is the list's first (see the report: a lead_unit picker).
+    box.locator(f"input[name=units][value='{office.bureau.pk}']").check()
+    box.locator("select[name=supervise]").select_option("1")
+    page.screenshot(path=str(SHOTS / "9-incoming-instruct-step.png"), full_page=True)
+    box.locator("button[type=submit]").click()
+    page.wait_for_selector(".message.success")
+
+    given = Instruction.objects.get(leader=office.mayor)
+    assert given.case_id == case.pk and given.supervise and given.lead_unit == office.bureau
+    item = given.item
+    assert item is not None and item.parent_id == case.pk
+    row = page.locator(f"[data-instruction='{given.pk}']")
+    assert item.number in row.locator("[data-testid=instruction-item]").inner_text()
+    page.locator("[data-testid=instructions-panel]").screenshot(
+        path=str(SHOTS / "10-incoming-after-step.png")
+    )
+    page.goto(f"{base}/instructions/?supervise=yes")
+    table = page.locator("[data-testid=ledger-table]")
+    assert table.locator("tbody tr").count() == 1 and item.number in table.inner_text()
+    page.screenshot(path=str(SHOTS / "11-ledger-after-step.png"), full_page=True)
