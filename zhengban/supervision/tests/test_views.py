@@ -237,3 +237,22 @@ def test_milestones_added_by_hand_drive_the_schedule(office, client):
     client.force_login(office.contact)
     client.post(url, {"due_date": later(12).isoformat(), "title": "联络员不能设"})
     assert item.milestones.count() == 2
+
+
+def test_the_bulletin_becomes_an_outgoing_draft(office, client):
+    from zhengban.cases.casetypes import case_type_or_none
+
+    if case_type_or_none("outgoing") is None:
+        pytest.skip("the 发文 case type is not installed")
+    items = open_items(office, 2)
+    make_overdue(items[0])
+    client.force_login(office.clerk)
+    month = timezone.localdate().strftime("%Y-%m")
+    response = client.post("/supervision/bulletin/", {"month": month})
+    assert response.status_code == 302
+    from zhengban.cases.models import Case
+
+    draft = Case.objects.get(case_type="outgoing")
+    assert draft.owner_unit == office.duchashi and draft.creator == office.clerk
+    assert draft.outgoing.doc_type == "通报"
+    assert "督查督办工作情况的通报" in draft.title and items[0].title in draft.body
