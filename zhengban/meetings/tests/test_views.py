@@ -114,6 +114,9 @@ def test_answering_the_notice_from_the_page(office, meeting):
     # The kernel's case page (opened from 待办) carries the same form in the meeting's panel.
     case_page = client_for(office["vice"]).get(f"/cases/{meeting.case_id}/").content.decode()
     assert 'data-testid="meeting-panel"' in case_page and "提交回执" in case_page
+    # The timeline names the meeting's own events.
+    assert "参会回执" in case_page and "确定参会人员" in case_page
+    assert " attendance<" not in case_page and " participants<" not in case_page
 
 
 def test_the_notice_prints(office, meeting):
@@ -297,7 +300,8 @@ def test_lists_and_calendar_take_a_fixed_number_of_queries(office, django_assert
     few = [count("/meetings/"), count(f"/meetings/calendar/?view=week&date={day}")]
     schedule(8)
     many = [count("/meetings/"), count(f"/meetings/calendar/?view=week&date={day}")]
-    assert few == many
+    assert few == many, (few, many)
+    print("queries (list, week calendar):", many)
 
 
 def test_meeting_page_in_english(office, meeting):
