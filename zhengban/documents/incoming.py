@@ -30,7 +30,7 @@ from django.utils import timezone
 from django.utils.html import format_html, format_html_join
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
-from django.views.decorators.http import require_GET
+from django.views.decorators.http import require_GET, require_POST
 
 from zhengban.accounts.choices import LEADER_ROLES, Clearance, Role
 from zhengban.cases import effects, guards
@@ -69,6 +69,10 @@ DETAIL_FIELDS = (
 )
 LEADERS_SLOT = "leaders"  # the leaders chosen at 拟办, in order; each gives the 批示 in turn
 ORIGINAL_PREFIX = "原件扫描件"  # the name the scan of the original is attached under
+# The kernel's create page does not yet pass request.FILES to the type's create form, nor
+# call its `after_create`; until it does, the field would drop the file silently, so the
+# scan is uploaded from the 收文 panel (`original_upload`) right after registering.
+SCAN_AT_REGISTRATION = False
 
 # --- forms -----------------------------------------------------------------------------------
 
@@ -198,6 +202,8 @@ class IncomingCreateForm(IncomingForm):
             self.fields["classified"].help_text = classified_pointer()
         else:
             del self.fields["classified"]  # the case's own 密级 says it
+        if not SCAN_AT_REGISTRATION:
+            del self.fields["scan"]  # uploaded from the case page meanwhile
 
     def _secret(self) -> bool:
         """Marked classified here, or given a 密级 the deployment may not hold."""
@@ -376,7 +382,6 @@ def _all_leaders(ctx) -> bool:
     return leaders.values("pk").distinct().count() == len(ids)
 
 
-SOME_LEADER = Guard(lambda ctx: bool(_chosen_ids(ctx)), _("请选择呈批领导。"))
 DISTINCT_LEADERS = Guard(
     lambda ctx: len(set(_chosen_ids(ctx))) == len(_chosen_ids(ctx)),
     _("同一位领导只能呈批一次。"),
@@ -485,16 +490,18 @@ WORKFLOW = Workflow(
             permits=CLERKS,
             params=(
                 *(
-                    Param(name, "user", label, required=False, roles=frozenset(LEADER_ROLES))
-                    for name, label in zip(
-                        LEADER_PARAMS,
-                        (_("第一位批示领导"), _("第二位批示领导"), _("第三位批示领导")),
-                        strict=True,
+                    Param(name, "user", label, required=n == 0, roles=frozenset(LEADER_ROLES))
+                    for n, (name, label) in enumerate(
+                        zip(
+                            LEADER_PARAMS,
+                            (_("第一位批示领导"), _("第二位批示领导"), _("第三位批示领导")),
+                            strict=True,
+                        )
                     )
                 ),
                 Param("suggested_units", "units", _("拟承办单位"), required=False),
             ),
-            guards=(SOME_LEADER, DISTINCT_LEADERS, ONLY_LEADERS),
+            guards=(DISTINCT_LEADERS, ONLY_LEADERS),
             effects=(
                 gather_leaders(),
                 effects.fill_slot(LEADERS_SLOT, "leaders"),
@@ -629,13 +636,16 @@ def _panel_context(user, case, detail) -> dict:
     return {
         "turns": _turns(case),
         "proposal": proposal,
-        "instructions": given,
+        # The 批示 texts are in the 领导批示 panel (zhengban.instructions); here, by the turns.
+        "supervised": {row["who"].pk for row in given if row["supervise"] and row["who"]},
         "readers": _readers(case),
         "originals": originals,
         "slip_url": slip_url(case),
         # The router's suggestions where the clerk chooses units: 拟办 and 交办.
         "routing": clerk and case.state in ("proposing", "dispatching"),
-        "needs_scan": clerk and case.state == "draft" and not originals,
+        "needs_scan": clerk and case.state in ("draft", "screening") and not originals,
+        "original_url": original_url(case),
+        "original_form": OriginalForm(auto_id="id_original_%s"),
     }
 
 
@@ -783,5 +793,49 @@ def slip_download(request, pk: int):
     return response
 
 
+class OriginalForm(forms.Form):
+    scan = forms.FileField(label=_("原件扫描件（PDF）"))
+
+    clean_scan = IncomingCreateForm.clean_scan
+
+
+@login_required
+@require_POST
+def original_upload(request, pk: int):
+    """The scan of the original, uploaded from the 收文 panel: a kernel attachment (who may
+    attach, in which state, and the upload checks are the kernel's), named as the original.
+    Like the kernel's own upload, it returns to the case page with the outcome."""
+    from django.contrib import messages
+    from django.shortcuts import redirect
+
+    from zhengban.cases import selectors
+    from zhengban.cases.errors import CaseError
+
+    case = selectors.case_for_page(request.user, pk)
+    if case.case_type != CASE_TYPE:
+        raise Http404
+    form = OriginalForm(request.POST, request.FILES)
+    if not form.is_valid():
+        messages.error(request, "；".join(e for errors in form.errors.values() for e in errors))
+    else:
+        try:
+            attach_original(case=case, actor=request.user, uploaded_file=form.cleaned_data["scan"])
+        except CaseError as error:
+            messages.error(request, str(error))
+        else:
+            messages.success(request, _("原件扫描件已上传。"))
+    return redirect("cases:detail", pk=case.pk)
+
+
+def original_url(case) -> str:
+    try:
+        return reverse("documents:incoming_original", args=[case.pk])
+    except NoReverseMatch:
+        return ""
+
+
 # Mounted by documents/urls.py (`urlpatterns += incoming.urlpatterns`).
-urlpatterns = [path("incoming/<int:pk>/slip.pdf", slip_download, name="incoming_slip")]
+urlpatterns = [
+    path("incoming/<int:pk>/slip.pdf", slip_download, name="incoming_slip"),
+    path("incoming/<int:pk>/original/", original_upload, name="incoming_original"),
+]

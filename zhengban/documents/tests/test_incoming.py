@@ -183,7 +183,8 @@ def test_the_flow_to_the_archive(client, office):
         "propose",
         office.clerk,
         params={
-            "leaders": [office.leader1, office.leader2],
+            "leader_1": office.leader1,
+            "leader_2": office.leader2,
             "suggested_units": [office.nongjing, office.bureau],
         },
         comment="拟请leader1、leader2阅示，农经处、市应急管理局承办。",
@@ -296,11 +297,15 @@ def test_another_divisions_staff_cannot_propose(client, office):
     perform(case, "accept", office.clerk)
     for outsider in (office.other_clerk, office.farmer):
         with pytest.raises(PermissionRefused):
-            perform(case, "propose", outsider, params={"leaders": [office.leader1]}, comment="x")
+            perform(case, "propose", outsider, params={"leader_1": office.leader1}, comment="x")
     # Only leaders, each once.
-    for leaders in ([office.leader1, office.leader1], [office.leader1, office.farmer]):
+    # (A non-leader is refused by the picker's roles; the guard also checks a list.)
+    for first, second in ((office.leader1, office.leader1), (office.leader1, office.farmer)):
+        params = {"leader_1": first, "leader_2": second}
         with pytest.raises(GuardFailed):
-            perform(case, "propose", office.clerk, params={"leaders": leaders}, comment="x")
+            perform(case, "propose", office.clerk, params=params, comment="x")
+    with pytest.raises(GuardFailed):  # nobody chosen
+        perform(case, "propose", office.clerk, params={}, comment="x")
     assert not CaseSlot.objects.filter(case=case).exists()
     # Through the page: the case of another division is not even found.
     client.force_login(office.other_clerk)

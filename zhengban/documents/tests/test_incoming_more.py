@@ -78,7 +78,8 @@ def test_a_classified_document_is_pointed_to_the_register(client, office):
 
 
 def _create_with_scan(office, scan):
-    """What the kernel's create view does, with the files and the form's after_create hook."""
+    """What the kernel's create view will do once it passes the files and calls the form's
+    after_create hook (incoming.SCAN_AT_REGISTRATION, set by the tests that call this)."""
     data = {
         "d-sender": str(office.province.pk),
         "d-sender_number": NUMBER,
@@ -100,6 +101,18 @@ def _create_with_scan(office, scan):
     return case, form
 
 
+@pytest.fixture
+def scan_at_registration(monkeypatch):
+    monkeypatch.setattr(incoming, "SCAN_AT_REGISTRATION", True)
+
+
+def test_no_file_field_while_the_kernel_drops_files(client, office):
+    client.force_login(office.clerk)
+    page = client.get(reverse("cases:create") + "?type=incoming").content.decode()
+    assert 'name="d-scan"' not in page
+
+
+@pytest.mark.usefixtures("scan_at_registration")
 def test_the_scan_of_the_original_is_attached_and_listed_first(client, office):
     case, form = _create_with_scan(office, SimpleUploadedFile("scan.pdf", pdf(), "application/pdf"))
     attachment = form.after_create(case=case, actor=office.clerk)
@@ -117,6 +130,7 @@ def test_the_scan_of_the_original_is_attached_and_listed_first(client, office):
     assert not bad.is_valid() and "须为PDF" in str(bad.errors["scan"])
 
 
+@pytest.mark.usefixtures("scan_at_registration")
 def test_the_kernels_upload_checks_apply_to_the_scan(office):
     active = pdf(javascript="app.alert(1);")
     case, form = _create_with_scan(office, SimpleUploadedFile("s.pdf", active, "application/pdf"))
@@ -139,7 +153,11 @@ def _to_dispatching(client, office) -> Case:
         case,
         "propose",
         office.clerk,
-        params={"leaders": [office.leader1, office.leader2], "suggested_units": [office.nongjing]},
+        params={
+            "leader_1": office.leader1,
+            "leader_2": office.leader2,
+            "suggested_units": [office.nongjing],
+        },
         comment="拟请两位领导阅示。",
     )
     perform(case, "instruct", office.leader1, comment="请农经处办理。")
@@ -269,3 +287,24 @@ def test_proposing_names_the_leaders_in_the_order_picked(client, office):
     assert [s.user_id for s in order] == [office.leader2.pk, office.leader1.pk]
     task = Task.objects.get(case=case, kind=TaskKind.INSTRUCT, state="open")
     assert task.assignee_id == office.leader2.pk
+
+
+@with_slip
+def test_the_original_is_uploaded_from_the_panel(client, office):
+    case = registered(client, office)
+    html = client.get(reverse("cases:detail", args=[case.pk])).content.decode()
+    url = reverse("documents:incoming_original", args=[case.pk])
+    assert f'action="{url}"' in html
+    fake = SimpleUploadedFile("x.pdf", b"<html>no</html>", "application/pdf")
+    response = client.post(url, {"scan": fake}, follow=True)
+    assert "须为PDF" in response.content.decode() and not case.attachments.exists()
+    scan = SimpleUploadedFile("扫描.pdf", pdf(), "application/pdf")
+    assert client.post(url, {"scan": scan}).status_code == 302
+    attachment = case.attachments.get()
+    assert attachment.original_name == f"原件扫描件（{NUMBER}）.pdf"
+    html = client.get(reverse("cases:detail", args=[case.pk])).content.decode()
+    assert 'data-testid="incoming-original"' in html and f'action="{url}"' not in html
+    # Someone outside the case cannot reach it; a GET is not an upload.
+    client.force_login(office.other_clerk)
+    assert client.post(url, {"scan": scan}).status_code == 404
+    assert client.get(url).status_code == 405
