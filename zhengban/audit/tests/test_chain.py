@@ -3,7 +3,7 @@
 import json
 from datetime import UTC, datetime
 
-from hypothesis import given
+from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from zhengban.audit.chain import (
@@ -34,6 +34,8 @@ def _sqlite_text(moment: datetime) -> str:
     return str(moment.replace(tzinfo=None))
 
 
+# Generation is the slow part on a loaded 2-core runner, not the code under test.
+@settings(suppress_health_check=[HealthCheck.too_slow])
 @given(
     seq=st.integers(min_value=1, max_value=2**62),
     moment=times,
