@@ -280,6 +280,10 @@ def cosigning_heads() -> Effect:
     return Effect(apply, _("送会签处室负责人"))
 
 
+HAS_OFFICE = Guard(
+    lambda ctx: bool(office_unit_ids(ctx.case)),
+    _("本机关未设置文电处（DOCUMENTS_OFFICE_UNITS），无人审核。"),
+)
 SIGNER_LEADER = Guard(_signer_is_leader, _("签发人须为办公厅领导或市政府领导。"))
 COSIGNING_UNITS = Guard(
     _cosigning_units_valid, _("会签处室须为本处室以外、已设负责人的本机关处室。")
@@ -412,6 +416,7 @@ WORKFLOW = Workflow(
             source=("reviewing",),
             target="checking",
             permits=HEAD,
+            guards=(HAS_OFFICE,),
             effects=(office_task(TaskKind.REVIEW, "checking"),),
         ),
         Action(

@@ -335,7 +335,8 @@ def distribute(ctx) -> None:
                     "copies": 1,
                     "pages": _pages(bytes(pdf.data)),
                     "received_on": ctx.today,
-                    "remarks": _("经公文交换自动登记（发文%(n)s）。") % {"n": case.number},
+                    "remarks": _("经公文交换自动登记（%(organ)s发文事项%(n)s）。")
+                    % {"organ": organ, "n": case.number},
                 },
             )
             attachment_add(

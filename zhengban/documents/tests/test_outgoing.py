@@ -768,3 +768,38 @@ def test_the_workflow_page_and_diagram(office):
         assert label in page.content.decode()
     svg = client.get("/cases/types/outgoing/diagram.svg")
     assert svg.status_code == 200 and b"<svg" in svg.content
+
+
+def test_no_document_office_no_review_pass(office):
+    o = office
+    Unit.objects.filter(pk=o.wendian.pk).update(active=False)
+    case = draft(o)
+    act(case, "submit", o.drafter)
+    with pytest.raises(GuardFailed, match="未设置文电处"):
+        act(case, "review_pass", o.head)
+
+
+def test_page_queries_do_not_grow_with_recipients(office, django_assert_num_queries):
+    """The panel's queries are fixed: more recipients and receipts cost none."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    o = office
+    case = to_issuing(o, draft(o))
+    act(case, "issue", o.clerk)
+    client = Client()
+    client.force_login(o.clerk)
+    client.get(f"/cases/{case.pk}/")
+    with CaptureQueriesContext(connection) as few:
+        client.get(f"/cases/{case.pk}/")
+    extra = [
+        Unit.objects.create(name=f"市直部门{i}", kind=UnitKind.EXTERNAL, order=950 + i)
+        for i in range(5)
+    ]
+    detail = OutgoingDocument.objects.get(case=case)
+    for unit in extra:
+        ExchangeReceipt.objects.create(document=detail, unit=unit, role="cc")
+    OutgoingDocument.objects.filter(pk=detail.pk).update(cc=[u.pk for u in extra])
+    with CaptureQueriesContext(connection) as many:
+        client.get(f"/cases/{case.pk}/")
+    assert len(few) > 10 and len(many) == len(few), (len(few), len(many))
