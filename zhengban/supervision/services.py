@@ -31,7 +31,11 @@ def default_supervisor(actor) -> Unit:
     """督查室 when the actor may open items there (its staff, the leaders); otherwise the
     actor's own division (a sector division supervising its 分管领导批示件)."""
     units = Unit.objects.filter(active=True).exclude(kind=UnitKind.EXTERNAL)
-    office = units.filter(name__contains=SUPERVISION_OFFICE).order_by("pk").first()
+    offices = units.filter(name__contains=SUPERVISION_OFFICE)
+    if actor.unit_ids:  # the 督查室 of the actor's own organization
+        mine = Unit.objects.filter(pk__in=actor.unit_ids).values("organization")
+        offices = offices.filter(organization__in=mine) or offices
+    office = offices.order_by("pk").first()
     if office is not None and (office.pk in actor.unit_ids or actor.has_role(*LEADER_ROLES)):
         return office
     own = units.filter(pk__in=actor.unit_ids).order_by("pk").first()
