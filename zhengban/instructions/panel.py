@@ -13,14 +13,21 @@ def panel_context(user, case, detail) -> dict:
     from zhengban.cases.access import CaseAccess
 
     access = CaseAccess(user, case)
-    rows = [row for row in selectors.of_case(case) if access.may_read(row)]
+    latest, total = selectors.of_case(case)
+    rows = [row for row in latest if access.may_read(row)]
     form = None
     at_step = _instruct_step(user, case, access)
     if policies.may_give_on_case(user, access) and not at_step:
         from .forms import InstructionForm
 
         form = InstructionForm(user=user)
-    return {"instructions": rows, "instruction_form": form, "instruct_step": at_step}
+    return {
+        "instructions": rows,
+        "earlier": total - len(latest) if rows else 0,
+        "ledger": policies.may_open_ledger(user),
+        "instruction_form": form,
+        "instruct_step": at_step,
+    }
 
 
 def _instruct_step(user, case, access) -> str:

@@ -148,11 +148,19 @@ def leaders_choices(user) -> list[tuple[int, str]]:
     return [(u.pk, str(u)) for u in leaders]
 
 
-def of_case(case) -> list[Instruction]:
-    """The 批示 given on a case, oldest first (one query)."""
+PANEL_LIMIT = 20  # a case's page lists its latest 批示; the ledger has them all
+
+
+def of_case(case, limit: int | None = None) -> tuple[list[Instruction], int]:
+    """The latest `limit` 批示 given on a case, oldest first, and how many there are
+    (at most three queries whatever their number)."""
+    limit = limit or PANEL_LIMIT
     rows = (
         with_handling(Instruction.objects.filter(case=case))
         .select_related("leader", "recorded_by", "item", "case", "lead_unit")
         .prefetch_related("units")
+        .order_by("-given_on", "-pk")
     )
-    return decorate(rows.order_by("given_on", "pk"))
+    latest = list(rows[:limit])
+    total = len(latest) if len(latest) < limit else Instruction.objects.filter(case=case).count()
+    return decorate(reversed(latest)), total

@@ -131,6 +131,18 @@ def test_the_panel_costs_a_fixed_number_of_queries(client, office, incoming):
     assert few == many, (few, many)
 
 
+def test_the_panel_lists_the_latest_and_counts_the_earlier(client, office, incoming, monkeypatch):
+    from zhengban.instructions import selectors
+
+    monkeypatch.setattr(selectors, "PANEL_LIMIT", 3)
+    five = _page_queries(client, office, incoming, 5)
+    html = client.get(reverse("cases:detail", args=[incoming.pk])).content.decode()
+    assert html.count('data-testid="instruction"') == 3
+    assert "另有更早的批示2条" in html and "批示4" in html and "批示1" not in html
+    eight = _page_queries(client, office, incoming, 3)
+    assert five == eight, (five, eight)
+
+
 def test_at_a_workflow_step_that_records_the_instruction_the_panel_points_to_it(
     client, office, instructed_type
 ):
