@@ -13,7 +13,7 @@ from pypdf.generic import DictionaryObject, NameObject, TextStringObject
 
 from zhengban import urls as project_urls
 from zhengban.audit.models import AuditRecord
-from zhengban.cases import services
+from zhengban.cases import assignments, selectors, services
 from zhengban.cases.assignments import assignment_report
 from zhengban.cases.attachments import AttachmentRefused
 from zhengban.cases.choices import TaskKind
@@ -186,9 +186,9 @@ def test_circulation_with_read_receipts_and_urging(client, office):
     case = _to_dispatching(client, office)
     assert case.state == "dispatching"
     client.force_login(office.clerk)
-    url = reverse("cases:perform", args=[case.pk, "circulate"])
+    offered = '<details data-action="circulate"'
     html = client.get(reverse("cases:detail", args=[case.pk])).content.decode()
-    assert f'action="{url}"' in html  # 传阅 offered after the 批示
+    assert offered in html  # 传阅 offered after the 批示
     services.case_circulate(
         case=case, actor=office.clerk, version=case.version, users=[office.farmer], note="请阅"
     )
@@ -209,9 +209,12 @@ def test_circulation_with_read_receipts_and_urging(client, office):
     )
     case.refresh_from_db()
     html = client.get(reverse("cases:detail", args=[case.pk])).content.decode()
-    assert f'action="{url}"' in html
-    lead = case.assignments.get(unit=office.nongjing)
-    assert reverse("cases:assignment", args=[case.pk, lead.pk, "urge"]) in html
+    assert offered in html
+    page = selectors.case_page(office.clerk, case)
+    lead = next(v for v in page.assignments if v.assignment.unit_id == office.nongjing.pk)
+    assert lead.can_urge  # 催办, offered on the unit's row
+    assignments.case_urge(case=case, actor=office.clerk, message="请加快办理。")
+    assert case.events.filter(action="urge").exists()
 
 
 @with_slip
