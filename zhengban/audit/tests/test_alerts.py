@@ -3,6 +3,7 @@ be written is refused, and the security and audit administrators are alerted (CR
 a banner on their pages until acknowledged, a bell); so are a broken chain and audit storage
 nearing its limit (`zhengban audit check`)."""
 
+import contextlib
 import json
 import logging
 
@@ -50,11 +51,16 @@ def failing_audit():
     def heal():
         with connection.cursor() as cursor:
             if connection.vendor == "postgresql":
-                cursor.execute(f"DROP TRIGGER zb_audit_fail ON {table}")
+                cursor.execute(f"DROP TRIGGER IF EXISTS zb_audit_fail ON {table}")
+                cursor.execute("DROP FUNCTION IF EXISTS zb_audit_fail()")
             else:
-                cursor.execute("DROP TRIGGER zb_audit_fail")
+                cursor.execute("DROP TRIGGER IF EXISTS zb_audit_fail")
 
-    return heal
+    yield heal
+    # Inside a test transaction the rollback removes it; a transaction=True test must not
+    # leave it behind for the next test, whatever happened.
+    with contextlib.suppress(DatabaseError):
+        heal()
 
 
 @pytest.fixture
@@ -374,3 +380,12 @@ def test_the_head_stays_consistent_after_a_failed_write(admins, failing_audit):
     failing_audit()
     record = audit_record(actor=None, action="test.event")
     assert AuditChainHead.objects.get().last_seq == record.seq
+
+
+@pytest.mark.django_db(transaction=True)
+def test_outside_any_transaction_the_alert_is_stored_at_once(failing_audit):
+    """A command or a view in autocommit (no transaction to wait for): no spool left."""
+    with pytest.raises(AuditWriteFailed):
+        audit_record(actor=None, action="test.event")
+    assert not alerts.alert_pending()
+    assert AuditAlert.objects.get().kind == AlertKind.WRITE_FAILED
