@@ -267,12 +267,14 @@ def key_id_of(stored: str) -> str | None:
     return parts[1] if len(parts) == 3 and parts[0] == PREFIX else None
 
 
-def decrypt(stored: str, *, context: str) -> str:
+def decrypt(stored: str, *, context: str, ring: KeyRing | None = None) -> str:
+    """The plaintext of a stored value; `ring` saves looking the keys up for each value
+    of a batch."""
     parts = stored.split(":", 2)
     if len(parts) != 3 or parts[0] != PREFIX:
         raise DecryptionFailed("not an encrypted value")
     _prefix, key_id, payload = parts
-    key = keyring().keys.get(key_id)
+    key = (ring or keyring()).keys.get(key_id)
     if key is None:
         raise DecryptionFailed(f"unknown key id {key_id}")
     try:

@@ -135,11 +135,11 @@ def _raw_rows(model, digest_field, source_field, after_pk, batch):
         return cursor.fetchall()
 
 
-def _plain(source_field, stored, context: str) -> str:
+def _plain(source_field, stored, context: str, ring) -> str:
     if stored is None:
         return ""
     if isinstance(source_field, EncryptedTextField) and stored:
-        return crypto.decrypt(stored, context=context)
+        return crypto.decrypt(stored, context=context, ring=ring)
     return str(stored)
 
 
@@ -187,9 +187,11 @@ def rotate_digest_key(*, actor=None, batch: int = BATCH, stop_after: int | None 
                 result.recomputed[label] = count
                 return result
             after = rows[-1][0]
+            keys = crypto.keyring()  # once a batch: it stats the key file
             with transaction.atomic(), connection.cursor() as cursor:
                 for pk, stored, old in rows:
-                    new = crypto.digest(_plain(source_field, stored, context), context=context)
+                    plain = _plain(source_field, stored, context, keys)
+                    new = crypto.digest(plain, context=context, key=keys.digest_key)
                     if new == (old or ""):
                         continue
                     # Only if the row did not change meanwhile (a save writes the new key's
