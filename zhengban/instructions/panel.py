@@ -21,7 +21,9 @@ def panel_context(user, case, detail) -> dict:
         from .forms import InstructionForm
 
         form = InstructionForm(user=user)
+    sources = [row for row in selectors.sources_of(case) if access.may_read(row)]
     return {
+        "sources": sources,
         "instructions": rows,
         "earlier": total - len(latest) if rows else 0,
         "ledger": policies.may_open_ledger(user),

@@ -164,3 +164,10 @@ def of_case(case, limit: int | None = None) -> tuple[list[Instruction], int]:
     latest = list(rows[:limit])
     total = len(latest) if len(latest) < limit else Instruction.objects.filter(case=case).count()
     return decorate(reversed(latest)), total
+
+
+def sources_of(item) -> list[Instruction]:
+    """The 批示 a supervision item was opened from (列入督办), for the item's page (one query)."""
+    return list(
+        Instruction.objects.filter(item=item).select_related("leader", "case", "recorded_by")
+    )

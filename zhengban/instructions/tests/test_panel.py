@@ -48,6 +48,15 @@ def test_a_leader_sees_the_panel_with_its_form_and_gives_a_instruction(client, o
     html = client.get(response["Location"]).content.decode()
     assert "请市交通运输局牵头办理。" in html and i.item.number in html
     assert reverse("cases:detail", args=[i.item.pk]) in html
+    # The item's page names the 批示 it came from.
+    html = client.get(reverse("cases:detail", args=[i.item.pk])).content.decode()
+    assert 'data-testid="instruction-source"' in html and incoming.number in html
+    # The bureau's contact works on the item (its body says what to do) but reads no 批示
+    # record (internal to the office).
+    client.force_login(office.contact)
+    response = client.get(reverse("cases:detail", args=[i.item.pk]))
+    assert response.status_code == 200
+    assert 'data-testid="instruction-source"' not in response.content.decode()
 
 
 def test_the_office_that_handles_the_case_reads_the_instructions_without_a_form(
