@@ -219,7 +219,11 @@ class _Sheet:
                     self.new_page()
                     top = self.y
                     self.y += PAD
-                    label_bottom = 0.0
+                    # The row goes on under its label, marked as continued.
+                    start = self.y
+                    for cont in _lines(f"{label}（续）", "heiti", SIZE_TEXT, LABEL_W - 2 * PAD):
+                        self.text(cont, LEFT + PAD, SIZE_TEXT, lead=lead)
+                    label_bottom, self.y = self.y, start
                 x = value_x if align == "left" else value_x + value_w - _width(line)
                 self.text(line, x, SIZE_TEXT, lead=lead)
         bottom = max(self.y, label_bottom, top + min_height - PAD) + PAD

@@ -100,3 +100,35 @@ def test_only_those_who_may_read_it_get_the_slip(client, office):
     assert client.get("/approvals/99999999/slip.pdf").status_code == 404
     client.logout()
     assert client.get(reverse("approvals:slip", args=[case.pk])).status_code == 302
+
+
+def test_a_long_slip_runs_on_to_numbered_pages():
+    from zhengban.approvals.slip import Signed, SlipData, render_slip
+
+    opinion = "同意。请有关部门抓紧落实，确保资金使用规范、安全、高效，并及时报告进展情况。" * 3
+    data = SlipData(
+        organization="沈阳市人民政府办公厅",
+        number="签〔2026〕7号",
+        date="2026年12月4日",
+        unit="综合处",
+        drafter="张明",
+        category="经费",
+        urgency="",
+        sensitivity="",
+        title="关于申请专项经费的签报",
+        proposal="拟同意。",
+        head=Signed("同意呈报。", "李强", "2026年12月4日"),
+        leaders=[Signed(opinion, f"领导{n}", "2026年12月5日") for n in range(1, 5)],
+        outcome="已批准",
+        body="\n".join(f"{n}.第{n}项工作的具体安排和要求。" * 4 for n in range(1, 30)),
+    )
+    reader = PdfReader(io.BytesIO(render_slip(data)))
+    assert len(reader.pages) >= 3
+    pages = [p.extract_text().replace("\x00", "").replace(" ", "") for p in reader.pages]
+    assert all(f"—{n}—" in text for n, text in enumerate(pages, 1))
+    whole = "".join(pages)
+    assert [whole.index(f"领导{n}20") for n in range(1, 5)] == sorted(
+        whole.index(f"领导{n}20") for n in range(1, 5)
+    )
+    assert "29.第29项工作" in whole
+    assert "领导批示（续）" in pages[1]  # the leaders' row goes on under its label
