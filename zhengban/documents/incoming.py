@@ -679,10 +679,13 @@ def _day(value) -> str:
     return value.strftime("%Y-%m-%d")
 
 
-def slip_for(case):
-    """The slip's values from the case, its events, assignments and 传阅 tasks."""
-    from zhengban.cases.choices import Urgency
+CLEARANCE_NAMES = {2: "秘密", 3: "机密", 4: "绝密"}
+URGENCY_NAMES = {"extra_urgent": "特急", "urgent": "加急", "normal": "平件"}
 
+
+def slip_for(case):
+    """The slip's values from the case, its events, assignments and 传阅 tasks. The slip is
+    an official form: its words are Chinese whatever the reader's language."""
     from .render.slip import Signed, Slip
 
     detail = case.incoming
@@ -694,9 +697,9 @@ def slip_for(case):
         leaders = [str(u) for u, _done in _turns(case)]
         extra = []
         if leaders:
-            extra.append(gettext("呈批：%(names)s") % {"names": "→".join(leaders)})
+            extra.append("呈批：" + "→".join(leaders))
         if proposal["units"]:
-            extra.append(gettext("拟承办：%(units)s") % {"units": "、".join(proposal["units"])})
+            extra.append("拟承办：" + "、".join(proposal["units"]))
         signed_proposal.append(
             Signed(text, str(proposal["who"]), _day(proposal["at"]), "；".join(extra))
         )
@@ -704,9 +707,9 @@ def slip_for(case):
     for row in given:
         notes = []
         if row["due_date"]:
-            notes.append(gettext("办理期限：%(d)s") % {"d": row["due_date"]})
+            notes.append(f"办理期限：{row['due_date']}")
         if row["supervise"]:
-            notes.append(gettext("列入督办"))
+            notes.append("列入督办")
         signed_instructions.append(
             Signed(row["text"], str(row["who"]), _day(row["at"]), "；".join(notes))
         )
@@ -715,9 +718,9 @@ def slip_for(case):
     co = [a.unit.name for a in assignments if a.role != "lead"]
     units = []
     if lead:
-        units.append(gettext("主办：%(u)s") % {"u": "、".join(lead)})
+        units.append("主办：" + "、".join(lead))
     if co:
-        units.append(gettext("协办：%(u)s") % {"u": "、".join(co)})
+        units.append("协办：" + "、".join(co))
     results = []
     for a in sorted(assignments, key=lambda a: (a.role != "lead", a.pk)):
         for report in a.reports.all():
@@ -726,18 +729,14 @@ def slip_for(case):
     for task in _readers(case):
         when = task.read_at or (task.completed_at if task.state == "done" else None)
         if when:
-            readers.append(
-                gettext("%(name)s（已阅 %(at)s）")
-                % {"name": task.assignee, "at": timezone.localtime(when).strftime("%m-%d %H:%M")}
-            )
+            at = timezone.localtime(when).strftime("%m-%d %H:%M")
+            readers.append(f"{task.assignee}（已阅 {at}）")
         else:
-            readers.append(gettext("%(name)s（未阅）") % {"name": task.assignee})
-    copies = gettext("%(copies)d份") % {"copies": detail.copies}
+            readers.append(f"{task.assignee}（未阅）")
+    copies = f"{detail.copies}份"
     if detail.pages:
-        copies += gettext("（每份%(pages)d页）") % {"pages": detail.pages}
-    secrecy = (
-        Clearance(case.sensitivity).label if case.sensitivity >= Clearance.SECRET else gettext("无")
-    )
+        copies += f"（每份{detail.pages}页）"
+    secrecy = CLEARANCE_NAMES[case.sensitivity] if case.sensitivity >= Clearance.SECRET else "无"
     if detail.secrecy_period and case.sensitivity >= Clearance.SECRET:
         secrecy = f"{secrecy}★{detail.secrecy_period}"
     return Slip(
@@ -747,8 +746,8 @@ def slip_for(case):
         number=case.number,
         received_on=_day(detail.received_on),
         secrecy=str(secrecy),
-        urgency=str(Urgency(case.urgency).label) if case.urgency else "",
-        doc_type=detail.get_doc_type_display(),
+        urgency=URGENCY_NAMES.get(case.urgency, ""),
+        doc_type=detail.doc_type,
         copies=copies,
         title=case.title,
         proposal=signed_proposal,
