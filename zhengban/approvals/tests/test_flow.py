@@ -160,6 +160,16 @@ def test_two_leaders_in_order_with_a_return_and_a_resubmission(client, office):
                 urgency=case.urgency,
             )
     assert client.get(reverse("cases:edit", args=[case.pk])).status_code == 403
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from zhengban.cases.attachments import attachment_add
+
+    with pytest.raises(TransitionNotAllowed):
+        attachment_add(
+            case=case,
+            actor=office.drafter,
+            uploaded_file=SimpleUploadedFile("补充.txt", "补充".encode(), "text/plain"),
+        )
     perform(case, "archive", office.drafter)
     case.refresh_from_db()
     assert case.state == "archived"
