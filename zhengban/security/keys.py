@@ -188,20 +188,22 @@ def rotate_digest_key(*, actor=None, batch: int = BATCH, stop_after: int | None 
                 return result
             after = rows[-1][0]
             keys = crypto.keyring()  # once a batch: it stats the key file
-            with transaction.atomic(), connection.cursor() as cursor:
-                for pk, stored, old in rows:
-                    plain = _plain(source_field, stored, context, keys)
-                    new = crypto.digest(plain, context=context, key=keys.digest_key)
-                    if new == (old or ""):
-                        continue
-                    # Only if the row did not change meanwhile (a save writes the new key's
-                    # digest itself).
-                    cursor.execute(
+            changes = []
+            for pk, stored, old in rows:
+                plain = _plain(source_field, stored, context, keys)
+                new = crypto.digest(plain, context=context, key=keys.digest_key)
+                if new != (old or ""):
+                    changes.append([new, pk, old])
+            if changes:
+                # One statement per batch (pipelined by psycopg), each row only if it did not
+                # change meanwhile: a save writes the new key's digest itself.
+                with transaction.atomic(), connection.cursor() as cursor:
+                    cursor.executemany(
                         f"UPDATE {table} SET {column} = %s WHERE {pk_column} = %s AND "
                         f"{column} = %s",
-                        [new, pk, old],
+                        changes,
                     )
-                    count += cursor.rowcount
+                    count += max(cursor.rowcount, 0)
             batches += 1
         result.recomputed[label] = count
     if ring.source != "environment":
