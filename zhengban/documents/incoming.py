@@ -812,6 +812,9 @@ def original_upload(request, pk: int):
 
     case = selectors.case_for_page(request.user, pk)
     if case.case_type != CASE_TYPE:
+        from zhengban.audit.services import audit_denied
+
+        audit_denied(actor=request.user, action="incoming.original", target=case)
         raise Http404
     form = OriginalForm(request.POST, request.FILES)
     if not form.is_valid():
