@@ -121,7 +121,9 @@ def test_a_leaders_instruction_on_an_incoming_document_becomes_a_supervision_ite
 
     # The supervision item is linked back to the 收文 and assigned to the bureau.
     row.locator("[data-testid=instruction-item]").click()
-    page.wait_for_selector("[data-testid=case-header]")
+    page.wait_for_url(f"**/cases/{item.pk}/")
+    page.wait_for_load_state("load")
+    page.wait_for_selector("[data-testid=instruction-source]")
     assert page.url.endswith(f"/cases/{item.pk}/")
     body = page.locator("main").inner_text()
     assert case.number in body and "市交通运输局" in body
@@ -197,7 +199,9 @@ def test_at_the_incoming_documents_instruct_step_the_leader_puts_it_under_superv
     page.locator("[data-testid=case-table] tbody tr", has_text=case.title).locator(
         "a"
     ).first.click()
-    page.wait_for_selector("[data-testid=case-header]")
+    page.wait_for_url(f"**/cases/{case.pk}/")
+    page.wait_for_load_state("load")
+    page.wait_for_selector("[data-testid=instruct-step]")
     # The panel points to the step rather than offering a second form.
     assert page.locator("[data-testid=instruct-step]").is_visible()
     assert page.locator("[data-testid=instruction-form]").count() == 0
