@@ -254,6 +254,8 @@ def reimport_docx(request, pk: int):
             urgency=case.urgency,
             detail=changed,
         )
+    except PermissionRefused as error:
+        raise PermissionDenied(str(error)) from None
     except CaseError as error:
         messages.error(request, str(error))
     else:

@@ -803,3 +803,21 @@ def test_page_queries_do_not_grow_with_recipients(office, django_assert_num_quer
     with CaptureQueriesContext(connection) as many:
         client.get(f"/cases/{case.pk}/")
     assert len(few) > 10 and len(many) == len(few), (len(few), len(many))
+
+
+def test_reimport_by_someone_who_may_not_edit_is_refused(office):
+    o = office
+    case = draft(o)
+    act(case, "submit", o.drafter)
+    act(case, "review_pass", o.head)  # 文电处 now sees it, but does not edit the text
+    client = Client()
+    client.force_login(o.clerk)
+    data = _docx([TITLE, "各区、县（市）人民政府：", "另一稿。", "沈阳市人民政府办公厅"])
+    case.refresh_from_db()
+    response = client.post(
+        f"/documents/outgoing/{case.pk}/reimport/",
+        {"version": str(case.version), "file": SimpleUploadedFile("另稿.docx", data, DOCX)},
+    )
+    assert response.status_code == 403
+    case.refresh_from_db()
+    assert "另一稿" not in case.body
