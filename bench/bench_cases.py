@@ -1132,12 +1132,16 @@ def measure(args, db_path, office: Office, showcase, generated, setup_seconds) -
 
         return get
 
-    def first_page(qs):
-        """What the page's paginator runs: the count, then the first page of rows."""
+    def first_page(qs, user):
+        """What the page's paginator runs (the count, then the first page of rows), the same
+        paginator for the measured and the bare queryset."""
+        make = getattr(selectors, "paginator", None)
 
         def run():
-            qs.count()
-            return list(qs[:page_size])
+            if make is None:  # before the kernel had its own paginator
+                qs.count()
+                return list(qs[:page_size])
+            return list(make(qs, page_size, user=user).get_page(1).object_list)
 
         return run
 
@@ -1167,8 +1171,8 @@ def measure(args, db_path, office: Office, showcase, generated, setup_seconds) -
                     "inbox",
                     f"{tab} ({who}) [query]",
                     TARGET_INBOX,
-                    first_page(qs),
-                    first_page(bare),
+                    first_page(qs, user),
+                    first_page(bare, user),
                     shown,
                 )
             )
@@ -1253,8 +1257,8 @@ def measure(args, db_path, office: Office, showcase, generated, setup_seconds) -
                     "search",
                     f"{term} ({who}) [query]",
                     TARGET_SEARCH,
-                    first_page(qs),
-                    first_page(bare),
+                    first_page(qs, user),
+                    first_page(bare, user),
                     shown,
                 )
             )

@@ -140,24 +140,39 @@ def inbox_export(request):
 # --- the case page ---------------------------------------------------------------------------
 
 
-def _action_forms(page: selectors.CasePage, pickers: forms.Pickers) -> list[dict]:
+def _action_forms(page: selectors.CasePage, pickers: forms.Pickers, wanted: str = "") -> list:
+    """The page's action forms. Only the expected action's form (or `wanted`'s, ?form=<code>)
+    is built with the page: the folded ones load when opened (htmx; without JS their link
+    reloads the page with that form open) — their pickers were most of the page's time."""
     case = page.case
     items = []
     state = page.workflow.state(case.state) if page.workflow else None
     expected = state.expected if state else ""
+    detail_url = reverse("cases:detail", args=[case.pk])
+
+    def later(code: str, simple: bool, is_expected: bool) -> str:
+        if simple or is_expected or code == wanted:
+            return ""
+        return f"{detail_url}?form={code}#action-{code}"
+
     # The action the state waits for comes first and open; the others stay folded.
     ordered = sorted(page.actions, key=lambda a: a.code != expected)
     for action in ordered:
-        form = forms.ActionForm(case=case, action=action, pickers=pickers)
+        simple = not action.params and not action.comment_required
+        is_expected = action.code == expected or (not expected and not items)
+        lazy_url = later(action.code, simple, is_expected)
         items.append(
             {
                 "code": action.code,
                 "label": action.label,
-                "form": form,
+                "form": None
+                if lazy_url
+                else forms.ActionForm(case=case, action=action, pickers=pickers),
+                "lazy_url": lazy_url,
                 "url": reverse("cases:perform", args=[case.pk, action.code]),
-                "simple": not action.params and not action.comment_required,
+                "simple": simple,
                 "blocked": page.blocked.get(action.code, ""),
-                "expected": action.code == expected or (not expected and not items),
+                "expected": is_expected or action.code == wanted,
             }
         )
     kernel = []
@@ -169,18 +184,74 @@ def _action_forms(page: selectors.CasePage, pickers: forms.Pickers) -> list[dict
     if page.may_withdraw:
         kernel.append("withdraw")
     for code in kernel:
-        form = forms.KernelActionForm(code=code, case=case, pickers=pickers)
+        lazy_url = later(code, code == "withdraw", False)
         items.append(
             {
                 "code": code,
-                "label": form.label,
-                "form": form,
+                "label": forms.KERNEL_ACTIONS[code],
+                "form": None
+                if lazy_url
+                else forms.KernelActionForm(code=code, case=case, pickers=pickers),
+                "lazy_url": lazy_url,
                 "url": reverse("cases:perform", args=[case.pk, code]),
                 "simple": code == "withdraw",
                 "kernel": True,
+                "expected": code == wanted,
             }
         )
     return items
+
+
+def _assignment_forms(page: selectors.CasePage, pickers: forms.Pickers, wanted: str = ""):
+    """The assignments with the forms their rows offer, folded: each loads when opened, like
+    the folded actions (`wanted`: "a<assignment>-<verb>", the one built now)."""
+    case = page.case
+    detail_url = reverse("cases:detail", args=[case.pk])
+    for view in page.assignments:
+        a = view.assignment
+        allowed = {
+            "report": view.can_report,
+            "record": view.can_record,
+            "extend": view.can_extend,
+            "return": view.can_return,
+            "urge": view.can_urge,
+            "waive": view.can_waive,
+            "reassign": view.can_reassign,
+        }
+        view.forms = []
+        for verb, ok in allowed.items():
+            if not ok:
+                continue
+            code = f"a{a.pk}-{verb}"
+            label = forms.ASSIGNMENT_VERBS[verb][1]
+            view.forms.append(
+                {
+                    "code": code,
+                    "verb": verb,
+                    "label": label,
+                    "form": forms.assignment_form(verb, a, pickers=pickers)
+                    if code == wanted
+                    else None,
+                    "lazy_url": "" if code == wanted else f"{detail_url}?form={code}#{code}",
+                    "url": reverse("cases:assignment", args=[case.pk, a.pk, verb]),
+                    "expected": code == wanted,
+                }
+            )
+    return page.assignments
+
+
+def _action_fragment(request, case, code: str):
+    """One folded action's or assignment's form, fetched when it is opened (htmx)."""
+    page = selectors.case_page(request.user, case)
+    pickers = forms.Pickers.for_case(case, request.user)
+    items = _action_forms(page, pickers, wanted=code)
+    items += [f for view in _assignment_forms(page, pickers, code) for f in view.forms]
+    item = next((i for i in items if i["code"] == code and i["form"] is not None), None)
+    if item is None:
+        raise Http404
+    if hasattr(item["form"], "offer"):
+        item["form"].offer(phrases_of(request.user))
+    return render(request, "cases/detail.html#action-form", {"item": item, "case": case})
 
 
 # Tasks answered with an opinion in the task panel; the others are answered by the step
@@ -228,6 +299,9 @@ def _without_audience(page, form):
 @require_GET
 def detail(request, pk: int):
     case = selectors.case_for_page(request.user, pk)
+    wanted = request.GET.get("form", "")[:40]
+    if wanted and request.htmx:
+        return _action_fragment(request, case, wanted)
     read = services.task_mark_read(case=case, actor=request.user)
     if case.sensitivity >= Clearance.INTERNAL:
         from zhengban.audit.services import audit_read
@@ -235,29 +309,7 @@ def detail(request, pk: int):
         audit_read(actor=request.user, target=case, summary=_("查看事项"))
     page = selectors.case_page(request.user, case)
     pickers = forms.Pickers.for_case(case, request.user)
-    assignments = []
-    for view in page.assignments:
-        a = view.assignment
-        allowed = {
-            "report": view.can_report,
-            "record": view.can_record,
-            "extend": view.can_extend,
-            "return": view.can_return,
-            "urge": view.can_urge,
-            "waive": view.can_waive,
-            "reassign": view.can_reassign,
-        }
-        view.forms = [
-            {
-                "verb": verb,
-                "label": forms.ASSIGNMENT_VERBS[verb][1],
-                "form": forms.assignment_form(verb, a, pickers=pickers),
-                "url": reverse("cases:assignment", args=[case.pk, a.pk, verb]),
-            }
-            for verb, ok in allowed.items()
-            if ok
-        ]
-        assignments.append(view)
+    assignments = _assignment_forms(page, pickers, wanted)
     phrases = phrases_of(request.user)
     my_tasks = [
         (task, _task_form(task)) for task in page.my_tasks if _answered_here(task, request.user)
@@ -265,7 +317,7 @@ def detail(request, pk: int):
     for _task, form in my_tasks:
         if hasattr(form, "offer"):
             form.offer(phrases)
-    actions = _action_forms(page, pickers)
+    actions = _action_forms(page, pickers, wanted)
     for item in actions:
         if hasattr(item["form"], "offer"):
             item["form"].offer(phrases)
