@@ -387,3 +387,23 @@ def test_a_leaders_delegate_approves_in_the_leaders_name(office):
     event = case.events.get(action="approve", actor=office.leader3)
     assert case.state == "approved" and event.on_behalf_of_id == office.leader2.pk
     assert case.approval.decided_by_id == office.leader2.pk
+
+
+def test_an_approved_request_starts_a_supervision_item(client, office):
+    from zhengban.cases.casetypes import case_type_or_none
+
+    target = case_type_or_none("supervision")
+    if target is None or not target.accepts("approval"):
+        pytest.skip("督办事项 case type (supervision) not registered with sources 'approval'")
+    case = to_leaders(office, draft(office), office.leader1)
+    perform(case, "approve", office.leader1, comment="同意，列入督办。")
+    client.force_login(office.drafter)
+    html = client.get(reverse("cases:detail", args=[case.pk])).content.decode()
+    link = f"/cases/new/?type=supervision&amp;from={case.pk}"
+    assert 'data-testid="derive-supervision"' in html and link in html
+    form = client.get(f"/cases/new/?type=supervision&from={case.pk}").content.decode()
+    assert TITLE in form and case.number in form  # 来源说明: the 签报's number and title
+    # Not for someone who may not read the 签报.
+    client.force_login(office.outsider)
+    response = client.get(f"/cases/new/?type=supervision&from={case.pk}")
+    assert response.status_code == 404
