@@ -389,3 +389,14 @@ def test_outside_any_transaction_the_alert_is_stored_at_once(failing_audit):
         audit_record(actor=None, action="test.event")
     assert not alerts.alert_pending()
     assert AuditAlert.objects.get().kind == AlertKind.WRITE_FAILED
+
+
+@pytest.mark.django_db(transaction=True)
+def test_nobody_signs_in_unaudited(client, admins, failing_audit):
+    # transaction=True: accounts.services.user_login runs in autocommit, as in production.
+    response = client.post(
+        "/accounts/login/", {"username": "keyuan", "password": "Zhengban-Test-2026"}
+    )
+    assert response.status_code == 503
+    assert "_auth_user_id" not in client.session
+    assert AuditAlert.objects.get().detail["action"] == "accounts.login"
