@@ -570,6 +570,21 @@ def case_for_page(user, pk) -> Case:
     return case_get_for(user, pk, Case.objects.select_related("owner_unit", "assignee", "creator"))
 
 
+def _named_only(*relations: str) -> list[str]:
+    """The columns left unread of the people a page only names (`str(user)`: display name or
+    username): a 50-entry history builds a hundred users, and their password hashes and TOTP
+    secrets have no business on the page."""
+    from zhengban.accounts.models import User
+
+    shown = {"id", "username", "display_name"}
+    return [
+        f"{relation}__{f.name}"
+        for relation in relations
+        for f in User._meta.concrete_fields
+        if f.name not in shown
+    ]
+
+
 def case_related(case: Case) -> Case:
     """Prefetch everything the page and the API detail show, in a fixed number of queries."""
     from django.db.models import prefetch_related_objects
@@ -589,13 +604,15 @@ def case_related(case: Case) -> Case:
             "tasks",
             queryset=Task.objects.select_related(
                 "assignee", "completed_by", "requested_by", "unit"
-            ),
+            ).defer(*_named_only("assignee", "completed_by", "requested_by")),
         ),
         Prefetch("slots", queryset=CaseSlot.objects.select_related("user")),
         Prefetch("rounds", queryset=ApprovalRound.objects.order_by("pk")),
         Prefetch(
             "events",
-            queryset=CaseEvent.objects.select_related("actor", "on_behalf_of").order_by("seq"),
+            queryset=CaseEvent.objects.select_related("actor", "on_behalf_of")
+            .defer(*_named_only("actor", "on_behalf_of"))
+            .order_by("seq"),
         ),
         Prefetch("comments", queryset=case.comments.model.objects.select_related("author")),
         Prefetch(
