@@ -35,7 +35,8 @@ Measured, each next to its baseline in the same run, alternating, p50/p95 and th
 queries of one run:
 
 - 待办, 本处室 and 逾期 for the busy 处长 and an office leader: the selector as the page runs it
-  (count + first page) next to a bare queryset of the same case ids; and the page
+  (its paginator: the count, capped, and the first page) next to a bare queryset of the same
+  case ids through the same paginator; and the page
   /cases/?tab=… next to the same view and template given that bare queryset;
 - the case page (50 entries) for the user with two delegations, next to a bare case view (the
   same case, history, tasks and assignments in the same base layout, without access, actions
