@@ -152,6 +152,8 @@ def generate(start: int, count: int, duchashi, units, creator, rng) -> None:
                         source_label=label,
                         cadence=rng.choice(("once", "weekly", "monthly")),
                         lead_unit=unit,
+                        due_date=due,
+                        closed=closed,
                         assigned_on=assigned,
                         next_report_due=next_due,
                         escalation=3 if (not closed and due < today and rng.random() < 0.3) else 0,

@@ -12,6 +12,12 @@ def pytest_collection_modifyitems(config, items):
 
 
 @pytest.fixture(autouse=True)
+def _audit_alert_spool(settings, tmp_path):
+    # Alerts raised in a rolled-back transaction wait in a spool file: never the real var/.
+    settings.AUDIT_ALERT_SPOOL = tmp_path / "alerts.spool"
+
+
+@pytest.fixture(autouse=True)
 def _fast_password_hashing(settings):
     # PBKDF2 at Django's production cost makes every test that creates a user slow; the
     # hasher is not what the suite tests.

@@ -139,8 +139,13 @@ DATABASES = {"default": dj_database_url.parse(DATABASE_URL, conn_max_age=60)}
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     # WAL lets readers work during a write; IMMEDIATE takes the write lock at BEGIN so two
     # writers queue instead of failing halfway through a transaction.
+    # A page cache of its own per connection (filled as used) and memory-mapped reads: the
+    # default 2 MB cache made a busy 处长's 待办 at 10^5 cases ten times slower.
+    cache_mb = env_int("ZHENGBAN_SQLITE_CACHE_MB", 128)
+    mmap_mb = env_int("ZHENGBAN_SQLITE_MMAP_MB", 1024)
     DATABASES["default"]["OPTIONS"] = {
-        "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
+        "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; "
+        f"PRAGMA cache_size=-{cache_mb * 1024}; PRAGMA mmap_size={mmap_mb * 1024 * 1024};",
         "transaction_mode": "IMMEDIATE",
         "timeout": 20,
     }
@@ -304,6 +309,10 @@ SPECTACULAR_SETTINGS = {
 
 # 等保 2.0: audit records are kept at least 180 days; the application never deletes them.
 AUDIT_RETENTION_DAYS = env_int("ZHENGBAN_AUDIT_RETENTION_DAYS", 180)
+# Alert the security and audit administrators when the audit store nears its limit (0: none).
+AUDIT_STORAGE_MAX_ROWS = env_int("ZHENGBAN_AUDIT_STORAGE_MAX_ROWS", 0)
+AUDIT_STORAGE_MAX_BYTES = env_int("ZHENGBAN_AUDIT_STORAGE_MAX_BYTES", 10 * 1024**3)
+AUDIT_STORAGE_WARN_PERCENT = env_int("ZHENGBAN_AUDIT_STORAGE_WARN_PERCENT", 80)
 
 # `zhengban tick`: remind this many working days before a due date; escalate to office
 # leaders when a case is overdue by more than this many working days.

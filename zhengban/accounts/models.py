@@ -51,17 +51,25 @@ class User(AbstractUser):
         return bool(self.role_set.intersection(roles))
 
     @property
+    def unit_memberships(self) -> list[tuple[int, str, bool, str]]:
+        """(unit id, unit name, is head, unit kind) of each membership — one query a request
+        for the unit checks of every policy (the sidebar asks several)."""
+        if not hasattr(self, "_unit_memberships"):
+            self._unit_memberships = list(
+                self.memberships.values_list("unit_id", "unit__name", "is_head", "unit__kind")
+            )
+        return self._unit_memberships
+
+    @property
     def unit_ids(self) -> frozenset[int]:
         if not hasattr(self, "_unit_ids"):
-            self._unit_ids = frozenset(self.memberships.values_list("unit_id", flat=True))
+            self._unit_ids = frozenset(row[0] for row in self.unit_memberships)
         return self._unit_ids
 
     @property
     def led_unit_ids(self) -> frozenset[int]:
         if not hasattr(self, "_led_unit_ids"):
-            self._led_unit_ids = frozenset(
-                self.memberships.filter(is_head=True).values_list("unit_id", flat=True)
-            )
+            self._led_unit_ids = frozenset(row[0] for row in self.unit_memberships if row[2])
         return self._led_unit_ids
 
     @property

@@ -34,11 +34,22 @@ def can_manage_security(user) -> bool:
 
 def can_see_section(user, url_name: str) -> bool:
     # The audit log belongs to the audit administrator alone (三员分立); the system
-    # administrator must not read it.
+    # administrator must not read it. Its alerts concern the security administrator too.
+    if url_name == "audit:alerts":
+        return user.has_role(Role.SECURITY_ADMIN, Role.AUDIT_ADMIN)
     if url_name.startswith("audit:"):
         return user.has_role(Role.AUDIT_ADMIN)
     if url_name in ADMIN_SECTIONS:
         return user.has_role(ADMIN_SECTIONS[url_name])
+    # Registers with their own readers: each app's policy says who (the nav only hides).
+    if url_name == "classified:list":
+        from zhengban.classified.policies import can_read
+
+        return can_read(user)
+    if url_name == "instructions:ledger":
+        from zhengban.instructions.policies import may_open_ledger
+
+        return may_open_ledger(user)
     return True
 
 

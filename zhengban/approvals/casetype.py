@@ -286,6 +286,8 @@ def _panel_context(user, case, detail) -> dict:
 
 APPROVAL = CaseType(
     workflow=WORKFLOW,
+    # A 发文 or a 督办事项 starts from an approved 签报, not from a draft.
+    derive_states=frozenset({"approved", "archived"}),
     detail_model=ApprovalRequest,
     create_form=ApprovalForm,
     edit_form=ApprovalForm,

@@ -81,6 +81,9 @@ class CaseType:
     # detail form).
     sources: frozenset[str] = frozenset()
     prefill: Callable[[Any], dict] | None = None
+    # As a source: the states from which other cases may be started (empty: any) — a 签报
+    # starts its 发文 once approved, not while drafted.
+    derive_states: frozenset[str] = frozenset()
     # Units' reports are reviewed (采纳/退回) by the owner, or by those holding this relation.
     review_reports: bool = False
     report_reviewer: str = ""
@@ -139,8 +142,11 @@ def panels_for(code: str) -> list[Panel]:
     return own + [p for p, types in _PANELS if types is None or code in types]
 
 
-def derivable_from(source_type: str) -> list[CaseType]:
-    """The types that may be started from a case of `source_type` (派生)."""
+def derivable_from(source_type: str, state: str = "") -> list[CaseType]:
+    """The types that may be started from a case of `source_type` in `state` (派生)."""
+    source = _TYPES.get(source_type)
+    if state and source is not None and source.derive_states and state not in source.derive_states:
+        return []
     return [t for t in all_case_types() if t.accepts(source_type)]
 
 

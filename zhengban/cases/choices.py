@@ -29,6 +29,7 @@ class TaskKind(models.TextChoices):
     INSTRUCT = "instruct", _("批示")
     APPROVE = "approve", _("审批")  # a leader's approval in turn (签报, 呈批件)
     SIGN = "sign", _("签发")
+    ATTEND = "attend", _("参会确认")  # a meeting notice's 回执: answered on the meeting's panel
     HANDLE = "handle", _("办理")
     ASSIGNMENT = "assignment", _("承办")  # a unit's part as 主办 or 协办
     CONFIRM = "confirm", _("确认办结")

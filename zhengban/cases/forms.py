@@ -296,6 +296,8 @@ def choice_options(case, action: Action, param: Param) -> list[tuple[str, str]]:
         rule = get_rule(case.deadline_rule)
         codes = sorted(rule.pause_reasons | rule.restart_reasons)
         return [(c, PauseReason(c).label if c in PauseReason.values else c) for c in codes]
+    if param.choices is not None:
+        return [(str(v), str(label)) for v, label in param.choices(case)]
     workflow = selectors.workflow_or_none(case.case_type)
     declared = (workflow.extra.get("choices", {}) if workflow else {}).get(param.name, [])
     return [(str(v), str(label)) for v, label in declared]
@@ -389,6 +391,8 @@ class ActionForm(PhraseMixin, VersionedForm):
         if param.kind == "choice":
             options = choice_options(self.case, self.action, param)
             return forms.ChoiceField(label=label, required=required, choices=_blank(options))
+        if param.kind == "flag":  # a yes/no the actor ticks (列入督办)
+            return forms.BooleanField(label=label, required=False)
         return forms.CharField(
             label=label, required=required, widget=forms.Textarea(attrs={"rows": 2})
         )

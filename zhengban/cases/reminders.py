@@ -510,6 +510,20 @@ class _Sweep:
         return self.leaders
 
 
+# Apps' own daily sweeps (督办 report schedules …), run by `zhengban tick` after the kernel's:
+# name → callable(today=date) returning its counts.
+_SWEEPS: dict[str, object] = {}
+
+
+def register_sweep(name: str, sweep) -> None:
+    _SWEEPS[name] = sweep
+
+
+def app_sweeps(today: datetime.date | None = None) -> dict[str, dict]:
+    """Run every registered sweep for `today`; their counts by name."""
+    return {name: sweep(today=today) for name, sweep in _SWEEPS.items()}
+
+
 def tick(
     *, today: datetime.date | None = None, dry_run: bool = False, batch_size: int = BATCH_SIZE
 ) -> TickResult:

@@ -80,6 +80,7 @@ INBOX_TABS = {
     "unit": pgettext_lazy("inbox tab", "本处室"),
     "overdue": pgettext_lazy("inbox tab", "逾期"),
     "week": pgettext_lazy("inbox tab", "本周到期"),
+    "all": pgettext_lazy("inbox tab", "全部"),  # every case one may see (the registers)
 }
 
 SORTS = {
@@ -145,6 +146,11 @@ KERNEL_EVENT_LABELS = {
     "reminder": gettext_lazy("催办"),  # zhengban tick: due soon, due today, overdue
     "escalation": gettext_lazy("逾期督办"),  # overdue: the unit head, then office leaders
 }
+
+
+def register_event_label(code: str, label) -> None:
+    """How the timeline names an app's own case event (one that is no workflow action)."""
+    KERNEL_EVENT_LABELS.setdefault(code, label)
 
 
 def event_label(workflow: Workflow | None, code: str) -> str:
@@ -408,6 +414,8 @@ def _ordering(tab: str, sort: str) -> list:
         return ["created_at", "pk"]
     if sort == "urgency":
         return ["urgency_rank", F("due_date").asc(nulls_last=True), "-pk"]
+    if tab == "all" and not sort:  # a register reads newest first
+        return ["-created_at", "-pk"]
     if sort == "due" or tab not in ("done", "read", "mine_created"):
         return [F("due_date").asc(nulls_last=True), "-created_at", "-pk"]
     return ["-updated_at", "-pk"]
@@ -1115,7 +1123,11 @@ def related_cases(user, case: Case) -> dict:
     startable = (
         []
         if user.is_admin_role
-        else [t for t in derivable_from(case.case_type) if not creation_refusal(user, t.workflow)]
+        else [
+            t
+            for t in derivable_from(case.case_type, case.state)
+            if not creation_refusal(user, t.workflow)
+        ]
     )
     return {
         "source": next((r for r in rows if r.pk == case.parent_id), None),

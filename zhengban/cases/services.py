@@ -25,7 +25,7 @@ from zhengban.org.choices import UnitKind
 
 from . import deadlines, notifications, search, todo
 from .access import CaseAccess
-from .casetypes import case_type_or_none
+from .casetypes import case_type_or_none, derivable_from
 from .choices import (
     DeadlineState,
     Opinion,
@@ -217,10 +217,17 @@ def case_create(
     assignee: User | None = None,
     parent: Case | None = None,
     detail: dict | None = None,
+    check_parent: bool = True,
+    check_owner: bool = True,
 ) -> Case:
-    """`detail`: the values of the type's detail model, created in the same transaction."""
+    """`detail`: the values of the type's detail model, created in the same transaction.
+    `parent`: the source (派生), which the actor must be able to read — unless code links a
+    case it creates for others (an issued 发文's 收文 in the receiving division:
+    `check_parent=False`); pages show the link only to those who may read both.
+    `check_owner=False`: code opens the case for a unit other than the actor's own (a
+    meeting's decision becomes 督查室's item); the actor stays its creator."""
     workflow = get_workflow(case_type)
-    if not may_create(actor, workflow, owner_unit):
+    if check_owner and not may_create(actor, workflow, owner_unit):
         refusal = PermissionRefused(
             creation_refusal(actor, workflow) or _("只能为本人所在处室创建事项。")
         )
@@ -228,7 +235,7 @@ def case_create(
         raise refusal
     if sensitivity > actor.clearance:
         raise PermissionRefused(_("不能创建高于本人知悉范围的事项。"))
-    if parent is not None:
+    if parent is not None and check_parent:
         _check_source(actor, parent, case_type)
     title = title.strip()
     if not title:
@@ -280,6 +287,12 @@ def _check_source(actor: User, parent: Case, case_type: str) -> None:
     declared = case_type_or_none(case_type)
     if declared and parent.case_type != case_type and not declared.accepts(parent.case_type):
         raise GuardFailed(_("%(type)s不能由该类事项发起。") % {"type": declared.workflow.label})
+    if (
+        declared
+        and parent.case_type != case_type
+        and declared not in derivable_from(parent.case_type, parent.state)
+    ):
+        raise GuardFailed(_("来源事项当前环节不能发起其他事项。"))
 
 
 def _create_detail(case: Case, values: dict | None):

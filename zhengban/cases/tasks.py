@@ -17,14 +17,17 @@ When Celery is installed the function is also registered as the shared task
 
 import datetime
 
-from .reminders import tick
+from .reminders import app_sweeps, tick
 
 
 def tick_task(run_date: str | None = None, dry_run: bool = False) -> dict:
     """Run the reminder and escalation sweep; `run_date` is an ISO date (default today).
     Returns the counts as a JSON-serializable dict (a Celery result)."""
     today = datetime.date.fromisoformat(run_date) if run_date else None
-    return tick(today=today, dry_run=dry_run).as_dict()
+    counts = tick(today=today, dry_run=dry_run).as_dict()
+    if not dry_run:
+        counts["sweeps"] = app_sweeps(today)
+    return counts
 
 
 try:  # registered only where Celery is installed; nothing here imports it otherwise

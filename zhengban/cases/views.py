@@ -29,7 +29,7 @@ from zhengban.security.validation import parse_id
 from . import assignments, commands, comments, delegations, errors, forms, selectors, services
 from .access import CaseAccess
 from .assignments import report_reviewer
-from .casetypes import case_type_or_none
+from .casetypes import case_type_or_none, derivable_from
 from .choices import Audience, TaskKind
 from .diagram import render_svg
 from .errors import CaseError
@@ -80,6 +80,11 @@ def _inbox(request):
 def inbox(request):
     tab, form, columns, rows_qs = _inbox(request)
     page = _page(request, rows_qs)
+    # Filtered to one type, the inbox is that type's register (收文, 发文, 签报).
+    selected = selectors.workflow_or_none(form.to_filters().case_type or "")
+    creatable = (
+        selected if selected and not services.creation_refusal(request.user, selected) else None
+    )
     rows = selectors.decorate_rows(page.object_list, user=request.user)
     for case in rows:
         case.extra_cells = [c.value(case) for c in columns]
@@ -95,6 +100,8 @@ def inbox(request):
         {
             "tab": tab,
             "tabs": tabs,
+            "selected_type": selected,
+            "creatable_type": creatable,
             "form": form,
             "columns": columns,
             "page": page,
@@ -580,7 +587,7 @@ def _source_of(request, case_type_def):
     if not raw:
         return None, None, None
     source = selectors.case_for_page(request.user, parse_id(raw, name="from"))
-    if case_type_def is None or not case_type_def.accepts(source.case_type):
+    if case_type_def is None or case_type_def not in derivable_from(source.case_type, source.state):
         raise PermissionDenied(_("该类事项不能由此事项发起。"))
     initial, detail = case_type_def.initial_from(source)
     initial = {k: getattr(v, "pk", v) for k, v in initial.items()}  # a unit → its choice

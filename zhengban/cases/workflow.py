@@ -75,12 +75,15 @@ class Param:
     """A value the actor supplies when taking an action (unit, people, reason …)."""
 
     name: str
-    kind: str  # "unit", "units", "user", "users", "text", "date", "choice"
+    kind: str  # "unit", "units", "user", "users", "text", "date", "choice", "flag"
     label: str
     required: bool = True
     # For people: only holders of one of these roles are offered and accepted (e.g. leaders
     # for 批示 or 签发).
     roles: frozenset[str] = frozenset()
+    # For "choice": (case) -> [(value, label)], read when a form is built (the case's
+    # organization's 文号 series or seals).
+    choices: Callable[[Any], list] | None = None
 
 
 @dataclass(frozen=True)

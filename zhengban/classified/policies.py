@@ -28,19 +28,20 @@ def register_units() -> list[Unit]:
     )
 
 
-def _register_unit_ids(user) -> frozenset[int]:
-    if not hasattr(user, "_classified_units"):
-        ids = {u.pk for u in register_units()}
-        user._classified_units = frozenset(ids)
-    return user._classified_units
-
-
 def _signed_in(user) -> bool:
     return bool(user and user.is_authenticated and not user.is_admin_role)
 
 
+def _in_register_unit(user, *, head: bool) -> bool:
+    name = register_unit_name()
+    return any(
+        unit_name == name and kind != UnitKind.EXTERNAL and (is_head or not head)
+        for _pk, unit_name, is_head, kind in user.unit_memberships
+    )
+
+
 def is_head(user) -> bool:
-    return _signed_in(user) and bool(user.led_unit_ids & _register_unit_ids(user))
+    return _signed_in(user) and _in_register_unit(user, head=True)
 
 
 def is_keeper(user) -> bool:
@@ -49,7 +50,7 @@ def is_keeper(user) -> bool:
         return False
     if user.has_role(CONFIDENTIAL_CLERK) or is_head(user):
         return True
-    return user.has_role(Role.CLERK) and bool(user.unit_ids & _register_unit_ids(user))
+    return user.has_role(Role.CLERK) and _in_register_unit(user, head=False)
 
 
 def is_leader(user) -> bool:

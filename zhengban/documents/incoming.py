@@ -330,7 +330,8 @@ def remember_supervision(param: str = "supervise") -> Effect:
     """列入督办 as the leader marked it, kept in the event for the panel and the slip."""
 
     def apply(ctx) -> None:
-        ctx.event_data[param] = str(ctx.params.get(param) or "") == "1"
+        value = ctx.params.get(param)
+        ctx.event_data[param] = value is True or str(value or "") in ("1", "true", "on")
         due = ctx.params.get("due_date")
         if due:
             ctx.event_data["due_date"] = due.isoformat()
@@ -395,7 +396,6 @@ LEADER_IN_TURN = (Permit(relation=f"turn:{LEADERS_SLOT}"),)
 LEAD_UNIT = (Permit(relation=Relation.LEAD_UNIT_MEMBER),)
 EDITABLE = frozenset({"title", "body", "urgency", "attachments", *DETAIL_FIELDS})
 DUE = Param("due_date", "date", _("办理期限（不填按默认规则）"), required=False)
-SUPERVISE_CHOICES = (("1", _("列入督办")),)
 
 WORKFLOW = Workflow(
     case_type=CASE_TYPE,
@@ -405,7 +405,6 @@ WORKFLOW = Workflow(
     deadline_rule="office.assigned_task",
     transferable_slots=frozenset(),
     slot_labels={LEADERS_SLOT: _("批示领导")},
-    extra={"choices": {"supervise": SUPERVISE_CHOICES}},
     states=(
         State(
             "draft",
@@ -519,8 +518,9 @@ WORKFLOW = Workflow(
             sequence=LEADERS_SLOT,
             params=(
                 DUE,
-                Param("units", "units", _("批示涉及单位（首个为牵头单位）"), required=False),
-                Param("supervise", "choice", _("列入督办"), required=False),
+                Param("lead_unit", "unit", _("牵头单位"), required=False),
+                Param("units", "units", _("其他涉及单位"), required=False),
+                Param("supervise", "flag", _("列入督办"), required=False),
             ),
             effects=(deadline_if_given(), remember_supervision(), record_instruction()),
             comment_required=True,
@@ -616,10 +616,7 @@ def _readers(case) -> list:
 
 
 def slip_url(case) -> str:
-    try:
-        return reverse("documents:incoming_slip", args=[case.pk])
-    except NoReverseMatch:  # the download is not mounted (see the report in docs)
-        return ""
+    return reverse("documents:incoming_slip", args=[case.pk])
 
 
 def _panel_context(user, case, detail) -> dict:

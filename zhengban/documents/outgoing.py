@@ -328,27 +328,23 @@ DISTRIBUTE = _service_effect("distribute", _("分发：内部处室转收文，�
 ARCHIVE = _service_effect("archive", _("归档"))
 
 
-class _Choices:
-    """Choices read from the database each time a form asks (the workflow is data declared
-    at start-up; the series and seals are the organization's)."""
-
-    def __init__(self, loader):
-        self.loader = loader
-
-    def __iter__(self):
-        return iter(self.loader())
-
-
-def _series_choices():
+def _series_choices(case):
+    """The 文号 series and seals of the organization the 发文 is issued by."""
     from .models import DocumentSeries
 
-    return [(s.pk, str(s)) for s in DocumentSeries.objects.filter(active=True).order_by("pk")]
+    rows = DocumentSeries.objects.filter(
+        active=True, organization_id=case.owner_unit.organization_id
+    ).order_by("pk")
+    return [(s.pk, str(s)) for s in rows]
 
 
-def _seal_choices():
+def _seal_choices(case):
     from .models import Seal, SealStatus
 
-    return [(s.pk, s.name) for s in Seal.objects.filter(status=SealStatus.ACTIVE).order_by("pk")]
+    rows = Seal.objects.filter(
+        status=SealStatus.ACTIVE, organization_id=case.owner_unit.organization_id
+    ).order_by("pk")
+    return [(s.pk, s.name) for s in rows]
 
 
 # --- the workflow ------------------------------------------------------------------------------
@@ -367,7 +363,6 @@ WORKFLOW = Workflow(
     initial="draft",
     transferable_slots=frozenset(),
     slot_labels={SIGNER_SLOT: _("签发领导")},
-    extra={"choices": {"series": _Choices(_series_choices), "seal": _Choices(_seal_choices)}},
     states=(
         State(
             "draft",
@@ -485,7 +480,7 @@ WORKFLOW = Workflow(
             source=("numbering",),
             target="sealing",
             permits=OFFICE,
-            params=(Param("series", "choice", _("文号序列")),),
+            params=(Param("series", "choice", _("文号序列"), choices=_series_choices),),
             effects=(ALLOCATE_NUMBER, office_task(TaskKind.HANDLE, "sealing")),
         ),
         Action(
@@ -494,7 +489,7 @@ WORKFLOW = Workflow(
             source=("sealing",),
             target="issuing",
             permits=OFFICE,
-            params=(Param("seal", "choice", _("印章")),),
+            params=(Param("seal", "choice", _("印章"), choices=_seal_choices),),
             effects=(APPLY_SEAL, office_task(TaskKind.HANDLE, "issuing")),
         ),
         Action(
@@ -532,8 +527,29 @@ def _panel_context(user, case, detail) -> dict:
     return outgoing_services.panel_context(user, case, detail)
 
 
+def _prefill(source) -> dict:
+    """派生: a 签报 approved becomes the draft of its 发文 (its text and division); a 收文
+    is answered by a 函 (复函); a meeting's 纪要 is started by the meetings app itself."""
+    values = {
+        "title": source.title,
+        "owner_unit": source.owner_unit,
+        "urgency": source.urgency,
+        "sensitivity": source.sensitivity,
+    }
+    if source.case_type == "approval":
+        values["body"] = source.body
+    elif source.case_type == "incoming":
+        values["d-doc_type"] = DocType.LETTER
+        sender = getattr(getattr(source, "incoming", None), "sender", None)
+        if sender is not None:
+            values["d-recipients"] = [sender.pk]
+    return values
+
+
 OUTGOING = CaseType(
     workflow=WORKFLOW,
+    sources=frozenset({"approval", "incoming", "meeting"}),
+    prefill=_prefill,
     detail_model=OutgoingDocument,
     create_form=OutgoingForm,
     edit_form=OutgoingForm,

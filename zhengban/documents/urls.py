@@ -1,5 +1,6 @@
 from django.urls import path
 
+from . import incoming
 from . import outgoing_views as views
 
 app_name = "documents"
@@ -24,4 +25,6 @@ urlpatterns = [
 ]
 
 # Mounted under /api/documents/ by zhengban/urls.py.
+urlpatterns += incoming.urlpatterns
+
 api_urlpatterns = []

@@ -36,20 +36,16 @@ def is_leader(user) -> bool:
 
 
 def is_secretary(user) -> bool:
-    """A member of 秘书一处, 秘书二处 or 督查室 (internal divisions only); cached per request."""
+    """A member of 秘书一处, 秘书二处 or 督查室 (internal divisions only)."""
     if not user.is_authenticated or user.is_admin_role:
         return False
-    cached = getattr(user, "_instruction_secretary", None)
-    if cached is None:
-        from zhengban.org.choices import UnitKind
+    from zhengban.org.choices import UnitKind
 
-        cached = (
-            user.memberships.filter(unit__name__in=secretariat_names(), unit__active=True)
-            .exclude(unit__kind=UnitKind.EXTERNAL)
-            .exists()
-        )
-        user._instruction_secretary = cached
-    return cached
+    names = secretariat_names()
+    return any(
+        name in names and kind != UnitKind.EXTERNAL
+        for _pk, name, _head, kind in user.unit_memberships
+    )
 
 
 def may_open_ledger(user) -> bool:

@@ -16,11 +16,9 @@ class MeetingsConfig(AppConfig):
 
     @staticmethod
     def _name_timeline_events() -> None:
-        # The kernel's timeline names the events that are not workflow actions from one
-        # table; until it offers a registry for apps, the meeting's events join it here.
-        from zhengban.cases.selectors import KERNEL_EVENT_LABELS
+        from zhengban.cases.selectors import register_event_label
 
         from .events import CASE_EVENTS
 
         for code, label in CASE_EVENTS:
-            KERNEL_EVENT_LABELS.setdefault(code, label)
+            register_event_label(code, label)

@@ -211,7 +211,7 @@ def send_notice() -> Effect:
                 todo.person_task(
                     ctx.case,
                     user,
-                    TaskKind.HANDLE,
+                    TaskKind.ATTEND,
                     requested_by=ctx.actor,
                     seq=ctx.seq,
                     state_code="notified",
@@ -224,7 +224,7 @@ def send_notice() -> Effect:
                 todo.unit_task(
                     ctx.case,
                     unit,
-                    TaskKind.HANDLE,
+                    TaskKind.ATTEND,
                     requested_by=ctx.actor,
                     seq=ctx.seq,
                     state_code="notified",

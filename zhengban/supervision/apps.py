@@ -11,3 +11,8 @@ class SupervisionConfig(AppConfig):
         from .casetype import SUPERVISION
 
         register_case_type(SUPERVISION)
+        from zhengban.cases.reminders import register_sweep
+
+        from .services import supervision_tick
+
+        register_sweep("督办报告提醒", supervision_tick)

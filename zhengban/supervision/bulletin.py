@@ -38,11 +38,11 @@ def bulletin_content(user, month: str, period: selectors.Period) -> dict:
     on_time_units = [r for r in units if r["done"] and r["on_time"] == r["done"]]
     late_units = [r for r in units if r["done"] > r["on_time"]]
     overdue = list(
-        items.filter(case__closed=False, case__due_date__lt=window.today)
+        items.filter(closed=False, due_date__lt=window.today)
         .select_related("case", "lead_unit")
-        .order_by("case__due_date", "pk")[:LISTED]
+        .order_by("due_date", "pk")[:LISTED]
     )
-    overdue_total = items.filter(case__closed=False, case__due_date__lt=window.today).count()
+    overdue_total = items.filter(closed=False, due_date__lt=window.today).count()
     year, number = month.split("-")
     title = _("关于%(y)s年%(m)d月份督查督办工作情况的通报") % {"y": year, "m": int(number)}
     paragraphs = [

@@ -85,6 +85,22 @@ def _item(case) -> SupervisionItem:
     return SupervisionItem.objects.select_for_update().get(case=case)
 
 
+def case_facts(ctx) -> dict:
+    """What the item copies from its case after this step: the due date the clock has set
+    and whether the step closes it (the kernel closes the case after the effects run)."""
+    closes = ctx.workflow.state(ctx.case.state).closes
+    return {"due_date": ctx.case.due_date, "closed": bool(ctx.case.closed or closes)}
+
+
+def record_case_facts() -> Effect:
+    """Copy the case's due date and closed flag onto the item (撤销, 归档, 退回重办)."""
+
+    def apply(ctx) -> None:
+        SupervisionItem.objects.filter(case=ctx.case).update(**case_facts(ctx))
+
+    return Effect(apply, _("登记事项状态"))
+
+
 def record_assignment() -> Effect:
     """Keep the lead unit, the date and the 分管领导 on the item; schedule the first report."""
 
@@ -98,6 +114,8 @@ def record_assignment() -> Effect:
         item.leader_id = getattr(leader, "pk", leader) or item.leader_id
         item.completed_on = item.on_time = item.days_taken = None
         item.case = ctx.case  # the due date the clock has just set
+        for name, value in case_facts(ctx).items():
+            setattr(item, name, value)
         refresh_schedule(item, reports=[], save=False)
         item.save()
 
@@ -115,6 +133,8 @@ def record_completion() -> Effect:
         start = item.assigned_on or timezone.localtime(ctx.case.created_at).date()
         item.days_taken = (ctx.today - start).days
         item.next_report_due = None
+        for name, value in case_facts(ctx).items():
+            setattr(item, name, value)
         item.save()
 
     return Effect(apply, _("登记办结情况"))
@@ -343,7 +363,7 @@ WORKFLOW = Workflow(
             target="handling",
             permits=SUPERVISOR,
             comment_required=True,
-            effects=(reopen_lead(),),
+            effects=(reopen_lead(), record_case_facts()),
         ),
         Action(
             "archive",
@@ -351,6 +371,7 @@ WORKFLOW = Workflow(
             source=("closed",),
             target="archived",
             permits=SUPERVISOR,
+            effects=(record_case_facts(),),
         ),
         Action(
             "cancel",
@@ -359,6 +380,7 @@ WORKFLOW = Workflow(
             target="cancelled",
             permits=SUPERVISOR_HEAD,
             comment_required=True,
+            effects=(record_case_facts(),),
         ),
     ),
 )

@@ -52,15 +52,23 @@ class SupervisionItem(models.Model):
     completed_on = models.DateField(_("办结日期"), null=True, blank=True)
     on_time = models.BooleanField(_("按期办结"), null=True, blank=True)
     days_taken = models.PositiveIntegerField(_("办理天数"), null=True, blank=True)
+    # Copies of the case's due date and closed flag, so the board, the statistics and the
+    # lights read this table alone. Written by the workflow's effects in the same transaction
+    # as the case (交办, 办结, 撤销, 归档); a due date the kernel moves on its own (an approved
+    # extension) is copied on the item's page and by the daily sweep (`sync_case_facts`).
+    due_date = models.DateField(_("办结期限"), null=True, blank=True)
+    closed = models.BooleanField(_("已办结"), default=False)
 
     class Meta:
         verbose_name = _("督办事项")
         indexes = [
             models.Index(fields=["lead_unit", "completed_on"]),
+            models.Index(fields=["lead_unit", "due_date"]),  # a unit's drill-down, in order
             models.Index(fields=["source_kind", "source_label"]),
             models.Index(fields=["next_report_due"]),
-            models.Index(fields=["escalation"]),
+            models.Index(fields=["escalation", "closed", "due_date"]),  # the board's red flags
             models.Index(fields=["assigned_on"]),
+            models.Index(fields=["closed", "due_date"]),
         ]
 
     def __str__(self) -> str:

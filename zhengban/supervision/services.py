@@ -27,15 +27,22 @@ from .models import Milestone, SupervisionItem
 SUPERVISION_OFFICE = "督查室"
 
 
+def supervision_office(actor) -> Unit | None:
+    """The 督查室 of the actor's own organization (else the first one), if there is one."""
+    offices = Unit.objects.filter(active=True, name__contains=SUPERVISION_OFFICE).exclude(
+        kind=UnitKind.EXTERNAL
+    )
+    if actor.unit_ids:
+        mine = Unit.objects.filter(pk__in=actor.unit_ids).values("organization")
+        offices = offices.filter(organization__in=mine) or offices
+    return offices.order_by("pk").first()
+
+
 def default_supervisor(actor) -> Unit:
     """督查室 when the actor may open items there (its staff, the leaders); otherwise the
     actor's own division (a sector division supervising its 分管领导批示件)."""
     units = Unit.objects.filter(active=True).exclude(kind=UnitKind.EXTERNAL)
-    offices = units.filter(name__contains=SUPERVISION_OFFICE)
-    if actor.unit_ids:  # the 督查室 of the actor's own organization
-        mine = Unit.objects.filter(pk__in=actor.unit_ids).values("organization")
-        offices = offices.filter(organization__in=mine) or offices
-    office = offices.order_by("pk").first()
+    office = supervision_office(actor)
     if office is not None and (office.pk in actor.unit_ids or actor.has_role(*LEADER_ROLES)):
         return office
     own = units.filter(pk__in=actor.unit_ids).order_by("pk").first()
@@ -95,8 +102,12 @@ def open_item(
     """Open a supervision item and assign it (立项 + 交办) in one transaction.
 
     `source_kind` is a `SourceKind`; `parent` the source case (the meeting's, the 批示's, the
-    收文), which the actor must be able to read; `supervisor_unit` defaults to 督查室 (see
-    `default_supervisor`) and becomes the case's owner unit; `milestones` are (date, what)
+    收文), which the actor must be able to read; `supervisor_unit` becomes the case's owner
+    unit. Without it, a meeting's decision (`source_kind="meeting"`) is owned by 督查室 —
+    the office supervises what a meeting decided, whoever organised the meeting — and
+    anything else by `default_supervisor`. An owner the caller names or the meeting's 督查室
+    is opened for that unit by code (`check_owner=False`); the actor stays the creator, who
+    takes the 交办 step. `milestones` are (date, what)
     pairs or dicts, required for `cadence="milestones"`; `leader` is the 分管领导 who decides
     extension requests. Refusals are the kernel's typed errors (`CaseError`)."""
     if source_kind not in SourceKind.values:
@@ -114,13 +125,18 @@ def open_item(
             raise GuardFailed(_("办理节点日期须在今天之后、办结期限之前。"))
     if parent is not None and not CaseAccess(actor, parent).visible:
         raise PermissionRefused(_("您无权查看来源事项。"))
-    owner = supervisor_unit or default_supervisor(actor)
+    owner = supervisor_unit
+    if owner is None and source_kind == SourceKind.MEETING:
+        owner = supervision_office(actor)
+    for_another = owner is not None
+    owner = owner or default_supervisor(actor)
     case = case_create(
         case_type=CASE_TYPE,
         title=title,
         body=body,
         owner_unit=owner,
         actor=actor,
+        check_owner=not for_another,
         sensitivity=parent.sensitivity if parent is not None else 0,
         urgency=parent.urgency if parent is not None else "normal",
         parent=parent,
@@ -188,6 +204,19 @@ def refresh_schedule(item: SupervisionItem, *, reports=None, save: bool = True) 
     item.next_report_due = nxt
     if changed and save:
         item.save(update_fields=["next_report_due"])
+    return changed
+
+
+def sync_case_facts(item: SupervisionItem, case: Case, *, save: bool = True) -> bool:
+    """Copy the case's due date and closed flag onto the item when the kernel has moved
+    them on its own (an approved extension); True if anything changed."""
+    changed = item.due_date != case.due_date or item.closed != case.closed
+    if changed:
+        item.due_date, item.closed = case.due_date, case.closed
+        if save:
+            SupervisionItem.objects.filter(pk=item.pk).update(
+                due_date=case.due_date, closed=case.closed
+            )
     return changed
 
 
@@ -382,6 +411,11 @@ def supervision_tick(*, today: datetime.date | None = None, batch_size: int = BA
     today = today or timezone.localdate()
     soon = current_calendar().add_workdays(today, remind_workdays()).date
     result = {"scanned": 0, "updated": 0, "reminded": 0, "overdue": 0}
+    # Items still open here whose case the kernel has closed (none, unless one slipped by).
+    stale = SupervisionItem.objects.filter(closed=False, case__closed=True)
+    result["updated"] += SupervisionItem.objects.filter(
+        pk__in=list(stale.values_list("pk", flat=True))
+    ).update(closed=True)
     open_items = SupervisionItem.objects.filter(case__closed=False, assigned_on__isnull=False)
     last = 0
     while True:
@@ -396,12 +430,15 @@ def supervision_tick(*, today: datetime.date | None = None, batch_size: int = BA
         last = items[-1].pk
         result["scanned"] += len(items)
         reports = lead_report_dates([i.pk for i in items])
+        moved = [i for i in items if sync_case_facts(i, i.case, save=False)]
+        if moved:
+            SupervisionItem.objects.bulk_update(moved, ["due_date", "closed"], batch_size=500)
         changed = [
             i for i in items if refresh_schedule(i, reports=reports.get(i.pk, []), save=False)
         ]
         if changed:
             SupervisionItem.objects.bulk_update(changed, ["next_report_due"], batch_size=500)
-            result["updated"] += len(changed)
+        result["updated"] += len({i.pk for i in (*moved, *changed)})
         due = [
             i for i in items if i.next_report_due and i.next_report_due <= soon and i.lead_unit_id
         ]

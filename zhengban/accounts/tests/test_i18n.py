@@ -42,6 +42,8 @@ NAV_ZH = [
     "待办事项",
     "收文",
     "发文",
+    "签报",
+    "公文交换",
     "督查督办",
     "会议",
     "建议提案",
@@ -59,6 +61,8 @@ NAV_EN = [
     "Inbox",
     "Incoming documents",
     "Outgoing documents",
+    "Requests for approval",
+    "Document exchange",
     "Supervision",
     "Meetings",
     "Suggestions & proposals",
@@ -250,6 +254,7 @@ def test_inbox_in_english(client, staff):
         "My division",
         "Overdue",
         "Due this week",
+        "All",
     ]
     assert elements(page, "th") == [
         "Number",

@@ -197,7 +197,7 @@ def test_list_is_paginated(client, office):
 
 # Session, user, roles, memberships, led units, delegations, unit filter choices, count,
 # rows, the rows' lead units and task kinds, and the session save in a savepoint.
-LIST_QUERIES = 13
+LIST_QUERIES = 12
 
 
 def test_list_queries_do_not_grow_with_the_data(client, office, django_assert_num_queries):

@@ -154,3 +154,42 @@ def test_a_panel_registered_for_every_case_shows_on_each_page(client, office):
         _PANELS[:] = [(p, t) for p, t in _PANELS if p is not panel]
     page = client.get(reverse("cases:detail", args=[source.pk])).content.decode()
     assert "everywhere" not in page
+
+
+def test_a_source_type_names_the_states_it_may_be_derived_from(client, office):
+    source_type = register_case_type(
+        CaseType(
+            workflow=dataclasses.replace(
+                workflows.ASSIGNED_TASK.workflow,
+                case_type="test_src",
+                label="测试来源",
+                number_prefix="测源",
+            ),
+            derive_states=frozenset({"closed"}),
+        )
+    )
+    register_case_type(_followup(sources=frozenset({"test_src"})))
+    try:
+        source = services.case_create(
+            case_type=source_type.code, title="草稿", owner_unit=office.duchashi, actor=office.clerk
+        )
+        client.force_login(office.clerk)
+        page = client.get(reverse("cases:detail", args=[source.pk])).content.decode()
+        assert "derive-test_followup" not in page  # a draft starts nothing
+        url = f"{reverse('cases:create')}?type=test_followup&from={source.pk}"
+        assert client.get(url).status_code == 403
+        with pytest.raises(GuardFailed):
+            services.case_create(
+                case_type="test_followup",
+                title="x",
+                owner_unit=office.duchashi,
+                actor=office.clerk,
+                parent=source,
+            )
+        Case.objects.filter(pk=source.pk).update(state="closed", closed=True)
+        source.refresh_from_db()
+        page = client.get(reverse("cases:detail", args=[source.pk])).content.decode()
+        assert "derive-test_followup" in page and client.get(url).status_code == 200
+    finally:
+        unregister_case_type("test_followup")
+        unregister_case_type("test_src")

@@ -467,29 +467,27 @@ def test_apps_extend_the_roles_a_permit_may_name(office):
     from zhengban.cases.access import CaseAccess
     from zhengban.cases.workflow import Action, Permit
 
-    register_role("confidential_clerk", "机要员")
+    register_role("test_sealkeeper", "测试印章员")
     try:
         with pytest.raises(ValueError):
             register_role("机要员", "机要员")
-        role_grant(user=office.farmer, role="confidential_clerk", actor=None)
+        role_grant(user=office.farmer, role="test_sealkeeper", actor=None)
         farmer = type(office.farmer).objects.get(pk=office.farmer.pk)
-        assert role_label("confidential_clerk") == "机要员" and farmer.has_role(
-            "confidential_clerk"
-        )
+        assert role_label("test_sealkeeper") == "测试印章员" and farmer.has_role("test_sealkeeper")
         case = new_case(office)
         receive = Action(
             "receive",
             "签收",
             ("draft",),
             "review",
-            (Permit(roles=frozenset({"confidential_clerk"})),),
+            (Permit(roles=frozenset({"test_sealkeeper"})),),
         )
-        # The 机要员 of another division still sees nothing; the permit names the role only.
+        # The role holder in another division still sees nothing; the permit names the role only.
         assert CaseAccess(farmer, case).principal_for(receive) is None
         case.owner_unit = office.nongjing
         assert CaseAccess(farmer, case).principal_for(receive) is not None
     finally:
-        ROLES.pop("confidential_clerk", None)
+        ROLES.pop("test_sealkeeper", None)
 
 
 def test_the_task_and_unit_tabs_never_show_what_the_policy_hides(office, contact):

@@ -334,3 +334,24 @@ def test_task_wrapper_runs_the_same_sweep(office):
     counts = tick_task("2025-03-12")
     assert counts["today"] == 1 and counts["run_date"] == "2025-03-12"
     assert tick_task("2025-03-12")["notifications"] == 0
+
+
+def test_apps_sweeps_run_with_the_tick(office):
+    from zhengban.cases import reminders
+
+    seen = []
+
+    def sweep(*, today):
+        seen.append(today)
+        return {"提醒": 2}
+
+    reminders.register_sweep("测试提醒", sweep)
+    try:
+        out = io.StringIO()
+        call_command("tick", "--date", "2025-03-14", stdout=out)
+        assert "测试提醒：提醒：2" in out.getvalue() and seen == [D(2025, 3, 14)]
+        call_command("tick", "--date", "2025-03-14", "--dry-run", stdout=io.StringIO())
+        assert len(seen) == 1  # a dry run sends nothing, so runs no sweep
+        assert tick_task("2025-03-14")["sweeps"]["测试提醒"] == {"提醒": 2}
+    finally:
+        reminders._SWEEPS.pop("测试提醒")

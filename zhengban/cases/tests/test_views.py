@@ -414,7 +414,7 @@ def count_queries(client, url) -> tuple[int, list[str]]:
 # Session, user, memberships, led units, unit filter, roles, delegations, the sort keys (up
 # to the count's cap: count and page), the page's rows with their lead units and task kinds,
 # bell, and the session save (idle timeout) in a savepoint.
-INBOX_QUERIES = 13
+INBOX_QUERIES = 12
 
 
 @pytest.mark.parametrize("tab", ["todo", "unit", "overdue"])

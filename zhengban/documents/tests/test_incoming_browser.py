@@ -152,7 +152,6 @@ def open_from_todo(page, base, number):
 
 
 @pytest.mark.browser
-@pytest.mark.urls("zhengban.documents.tests.test_incoming_more")  # mounts the 处理笺
 @pytest.mark.django_db(transaction=True)
 def test_the_walk_of_an_incoming_document(live_server, page, office):
     SHOTS.mkdir(parents=True, exist_ok=True)
@@ -233,8 +232,8 @@ def test_the_walk_of_an_incoming_document(live_server, page, office):
     act(
         page,
         "instruct",
-        select={"select[name=supervise]": "列入督办"},
-        check=("农经处",),
+        select={"select[name=lead_unit]": "农经处"},
+        check=("列入督办",),
         fill={"textarea[name=comment]": "同意周秘书长意见，列入督办。"},
     )
     assert page.locator("[data-testid=case-state]").inner_text() == "待交办"

@@ -6,12 +6,11 @@ import io
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
-from django.urls import include, path, reverse
+from django.urls import reverse
 from django.utils import timezone
 from pypdf import PdfReader, PdfWriter
 from pypdf.generic import DictionaryObject, NameObject, TextStringObject
 
-from zhengban import urls as project_urls
 from zhengban.audit.models import AuditRecord
 from zhengban.cases import assignments, selectors, services
 from zhengban.cases.assignments import assignment_report
@@ -19,7 +18,6 @@ from zhengban.cases.attachments import AttachmentRefused
 from zhengban.cases.choices import TaskKind
 from zhengban.cases.models import Case, Task
 from zhengban.documents import incoming
-from zhengban.documents import urls as documents_urls
 from zhengban.documents.tests.test_incoming import (
     NUMBER,
     TITLE,
@@ -33,20 +31,6 @@ from zhengban.documents.tests.test_incoming import (
 @pytest.fixture
 def office(db):
     return make_office()
-
-
-# Until documents/urls.py mounts `incoming.urlpatterns`, these tests mount them here.
-urlpatterns = [
-    *(p for p in project_urls.urlpatterns if getattr(p, "namespace", "") != "documents"),
-    path(
-        "documents/",
-        include(
-            ([*documents_urls.urlpatterns, *incoming.urlpatterns], "documents"),
-            namespace="documents",
-        ),
-    ),
-]
-with_slip = pytest.mark.urls(__name__)
 
 
 def pdf(javascript: str = "") -> bytes:
@@ -217,7 +201,6 @@ def test_circulation_with_read_receipts_and_urging(client, office):
     assert case.events.filter(action="urge").exists()
 
 
-@with_slip
 def test_the_slip_downloads_with_the_whole_handling(client, office):
     case = _to_dispatching(client, office)
     services.case_circulate(
@@ -292,7 +275,6 @@ def test_proposing_names_the_leaders_in_the_order_picked(client, office):
     assert task.assignee_id == office.leader2.pk
 
 
-@with_slip
 def test_the_original_is_uploaded_from_the_panel(client, office):
     case = registered(client, office)
     html = client.get(reverse("cases:detail", args=[case.pk])).content.decode()

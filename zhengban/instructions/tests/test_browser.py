@@ -214,7 +214,7 @@ def test_at_the_incoming_documents_instruct_step_the_leader_puts_it_under_superv
     # One unit: the step's checkboxes keep the list's order, not the order clicked, so
     # "the first is the lead" is the list's first (see the report: a lead_unit picker).
     box.locator(f"input[name=units][value='{office.bureau.pk}']").check()
-    box.locator("select[name=supervise]").select_option("1")
+    box.locator("input[name=supervise]").check()
     page.screenshot(path=str(SHOTS / "9-incoming-instruct-step.png"), full_page=True)
     box.locator("button[type=submit]").click()
     page.wait_for_selector(".message.success")

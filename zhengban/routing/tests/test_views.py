@@ -161,9 +161,10 @@ def test_ask_page_queries_do_not_grow_with_corrections(
     _corrections(rows, clerk)
     client.force_login(clerk)
     client.get(reverse("routing:ask"), {"text": TEXT})  # builds and caches the index
-    # session, user, roles (undo column), index fingerprint, corrections; and the idle-timeout
-    # middleware's session write (savepoint, update, release).
-    with django_assert_num_queries(9):
+    # session, user, roles (undo column), index fingerprint, corrections, unit memberships (the
+    # sidebar's register entries), the bell; and the idle-timeout middleware's session write
+    # (savepoint, update, release).
+    with django_assert_num_queries(10):
         response = client.get(reverse("routing:ask"), {"text": TEXT})
     assert response.content.decode().count("撤销</button>") == min(rows, 20)
 

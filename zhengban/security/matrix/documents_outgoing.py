@@ -1,4 +1,4 @@
-"""发文 and 公文交换 (zhengban/documents/outgoing_views.py).
+"""发文 and 公文交换 (zhengban/documents/outgoing_views.py), and 收文's own downloads.
 
 The test world has no 发文: the case-bound URLs are asked with the world's 交办事项, which
 is not a 发文, so everyone signed in gets 404 (those who cannot see the case, as the kernel
@@ -23,6 +23,18 @@ def _case(w, tail):
 
 
 ROWS = [
+    # 收文's 处理笺 and the original's upload: the world's 交办事项 is no 收文.
+    Row(
+        "documents:incoming_slip",
+        lambda w: f"/documents/incoming/{w.case.pk}/slip.pdf",
+        get=ALL_MISSING,
+    ),
+    Row(
+        "documents:incoming_original",
+        lambda w: f"/documents/incoming/{w.case.pk}/original/",
+        get=POST_PAGE,
+        unsafe=ALL_MISSING,
+    ),
     Row(
         "documents:outgoing_import",
         lambda w: "/documents/outgoing/import/",

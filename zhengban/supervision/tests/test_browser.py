@@ -19,6 +19,7 @@ from zhengban.cases.tests.test_browser import (
     people,  # noqa: F401 - the fixture
 )
 from zhengban.supervision.choices import Cadence, SourceKind
+from zhengban.supervision.models import SupervisionItem
 from zhengban.supervision.services import open_item
 
 TITLE = "加快推进主城区道路桥梁维修改造"
@@ -85,6 +86,7 @@ def walk(people):  # noqa: F811 - the fixture imported above
     )
     # Time has passed for this one: its deadline was three days ago.
     type(overdue).objects.filter(pk=overdue.pk).update(due_date=today - datetime.timedelta(days=3))
+    SupervisionItem.objects.filter(case=overdue).update(due_date=today - datetime.timedelta(days=3))
     return {**people, "contact": contact, "leader": leader, "secret": secret, "item": item}
 
 

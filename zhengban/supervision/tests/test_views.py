@@ -36,10 +36,9 @@ def open_items(office, n, *, unit=None, label="市政府第12次常务会议"):
 
 
 def make_overdue(case):
-    SupervisionItem.objects.filter(case=case).update()
-    type(case).objects.filter(pk=case.pk).update(
-        due_date=timezone.localdate() - datetime.timedelta(days=3)
-    )
+    overdue = timezone.localdate() - datetime.timedelta(days=3)
+    type(case).objects.filter(pk=case.pk).update(due_date=overdue)
+    SupervisionItem.objects.filter(case=case).update(due_date=overdue)
 
 
 @pytest.fixture

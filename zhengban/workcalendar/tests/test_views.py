@@ -66,9 +66,9 @@ def test_page_query_count_does_not_grow_with_overrides(
     client.force_login(clerk)
     calendar.invalidate()  # include the (once per process) calendar load in the count
     # session, user, overrides, complete years, role grants (navigation and policy), year
-    # list for the source line, the bell count, and the idle-timeout session save
-    # (savepoint, update, release).
-    with django_assert_num_queries(10):
+    # list for the source line, unit memberships (the sidebar's register entries), the bell
+    # count, and the idle-timeout session save (savepoint, update, release).
+    with django_assert_num_queries(11):
         assert client.get(URL, {"month": "2026-10"}).status_code == 200
 
 

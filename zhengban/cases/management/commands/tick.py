@@ -6,7 +6,7 @@ import datetime
 
 from django.core.management.base import BaseCommand, CommandError
 
-from zhengban.cases.reminders import BATCH_SIZE, tick
+from zhengban.cases.reminders import BATCH_SIZE, app_sweeps, tick
 
 
 def _date(text: str) -> datetime.date:
@@ -39,4 +39,8 @@ class Command(BaseCommand):
             f"  新通知：{result.notifications}  邮件：{result.emails}  时间线记录：{result.events}",
             f"  用时：{result.elapsed:.2f} 秒",
         ]
+        if not dry_run:  # the apps' sweeps have no dry run
+            for name, counts in app_sweeps(result.run_date).items():
+                figures = "  ".join(f"{k}：{v}" for k, v in counts.items())
+                lines.append(f"  {name}：{figures}")
         self.stdout.write("\n".join(lines))

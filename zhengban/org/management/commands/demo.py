@@ -249,7 +249,11 @@ class Command(BaseCommand):
         self._external_units()
         users, secrets = self._accounts(main, options["password"])
         from zhengban.cases.demo import create_demo_cases
+        from zhengban.documents.demo import create_demo_series
+        from zhengban.meetings.services import meeting_types_setup
 
+        create_demo_series(main)  # 沈政办发/函/纪要 and the office seal
+        meeting_types_setup(organization=main)
         created = create_demo_cases()
         if created:
             self.stdout.write(_("演示事项：%(n)d件") % {"n": created})
