@@ -1,5 +1,6 @@
+from django.conf import settings
 from django.http import QueryDict
-from django.urls import NoReverseMatch, reverse
+from django.urls import NoReverseMatch, get_script_prefix, get_urlconf, reverse
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
@@ -34,11 +35,18 @@ NAVIGATION = [
 ]
 
 
+_resolved: dict[tuple, str | None] = {}
+
+
 def _resolve(name: str) -> str | None:
-    try:
-        return reverse(name)
-    except NoReverseMatch:
-        return None
+    # Every page asks for the same twenty URLs: reversed once per URL configuration.
+    key = (get_urlconf() or settings.ROOT_URLCONF, get_script_prefix(), name)
+    if key not in _resolved:
+        try:
+            _resolved[key] = reverse(name)
+        except NoReverseMatch:
+            _resolved[key] = None
+    return _resolved[key]
 
 
 def navigation(request):

@@ -229,6 +229,18 @@ class CaseAccess:
             else [t for t in Task.objects.filter(case=case) if self._addressed(t)]
         )
         self.visible = self._visible()
+        self.actions_memo: tuple | None = None  # ((state, version), actions): see available_actions
+
+    @classmethod
+    def of(cls, user, case: Case) -> CaseAccess:
+        """The access of `user` to this case instance, computed once while a page is built —
+        the page, its type's panels and their forms all ask. Reads only: a service that
+        changes the case loads it afresh under its lock and computes its own."""
+        cache = case.__dict__.setdefault("_access_cache", {})
+        key = (user.pk, case.version, case.state)
+        if key not in cache:
+            cache[key] = cls(user, case)
+        return cache[key]
 
     def _addressed(self, task: Task) -> bool:
         if task.assignee_id is not None:

@@ -148,7 +148,11 @@ def available_actions(actor: User, case: Case, access: CaseAccess | None = None)
     if workflow.state(case.state).final:
         return []
     access = access or CaseAccess(actor, case)
-    return [a for a in workflow.actions_from(case.state) if access.principal_for(a)]
+    key = (case.state, case.version)  # the page asks more than once (its panels too)
+    if access.actions_memo is None or access.actions_memo[0] != key:
+        found = [a for a in workflow.actions_from(case.state) if access.principal_for(a)]
+        access.actions_memo = (key, found)
+    return list(access.actions_memo[1])
 
 
 def refuse(actor: User, case, what: str) -> PermissionRefused:

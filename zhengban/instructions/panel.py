@@ -12,22 +12,19 @@ from . import policies, selectors
 def panel_context(user, case, detail) -> dict:
     from zhengban.cases.access import CaseAccess
 
-    access = CaseAccess(user, case)
-    latest, total = selectors.of_case(case)
+    access = CaseAccess.of(user, case)
+    latest, total, sources = selectors.of_case(case)
     rows = [row for row in latest if access.may_read(row)]
-    form = None
     at_step = _instruct_step(user, case, access)
-    if policies.may_give_on_case(user, access) and not at_step:
-        from .forms import InstructionForm
-
-        form = InstructionForm(user=user)
-    sources = [row for row in selectors.sources_of(case) if access.may_read(row)]
+    sources = [row for row in sources if access.may_read(row)]
     return {
         "sources": sources,
         "instructions": rows,
         "earlier": total - len(latest) if rows else 0,
         "ledger": policies.may_open_ledger(user),
-        "instruction_form": form,
+        # The form itself (its unit pickers were a third of the case page's time) loads when
+        # its box opens, as the kernel's folded action forms do.
+        "may_give": policies.may_give_on_case(user, access) and not at_step,
         "instruct_step": at_step,
     }
 

@@ -7,7 +7,7 @@ import datetime
 from dataclasses import dataclass
 
 from django.db.models import Case as Choose
-from django.db.models import CharField, DateField, F, Q, QuerySet, Value, When
+from django.db.models import CharField, Count, DateField, F, Q, QuerySet, Value, When
 from django.db.models.functions import Coalesce
 
 from zhengban.accounts.choices import LEADER_ROLES
@@ -151,23 +151,27 @@ def leaders_choices(user) -> list[tuple[int, str]]:
 PANEL_LIMIT = 20  # a case's page lists its latest 批示; the ledger has them all
 
 
-def of_case(case, limit: int | None = None) -> tuple[list[Instruction], int]:
-    """The latest `limit` 批示 given on a case, oldest first, and how many there are
-    (at most three queries whatever their number)."""
+def of_case(case, limit: int | None = None) -> tuple[list[Instruction], int, list[Instruction]]:
+    """For a case's panel: the latest `limit` 批示 given on it (oldest first), how many there
+    are, and the 批示 it was opened from (列入督办) when it is a supervision item. Most cases
+    have neither: one count answers that, and only the rows there are get read (at most four
+    queries whatever their number)."""
     limit = limit or PANEL_LIMIT
-    rows = (
-        with_handling(Instruction.objects.filter(case=case))
-        .select_related("leader", "recorded_by", "item", "case", "lead_unit")
-        .prefetch_related("units")
-        .order_by("-given_on", "-pk")
+    counts = Instruction.objects.filter(Q(case=case) | Q(item=case)).aggregate(
+        given=Count("pk", filter=Q(case=case)), sources=Count("pk", filter=Q(item=case))
     )
-    latest = list(rows[:limit])
-    total = len(latest) if len(latest) < limit else Instruction.objects.filter(case=case).count()
-    return decorate(reversed(latest)), total
-
-
-def sources_of(item) -> list[Instruction]:
-    """The 批示 a supervision item was opened from (列入督办), for the item's page (one query)."""
-    return list(
-        Instruction.objects.filter(item=item).select_related("leader", "case", "recorded_by")
+    latest = []
+    if counts["given"]:
+        rows = (
+            with_handling(Instruction.objects.filter(case=case))
+            .select_related("leader", "recorded_by", "item", "case", "lead_unit")
+            .prefetch_related("units")
+            .order_by("-given_on", "-pk")
+        )
+        latest = decorate(reversed(list(rows[:limit])))
+    sources = (
+        list(Instruction.objects.filter(item=case).select_related("leader", "case", "recorded_by"))
+        if counts["sources"]
+        else []
     )
+    return latest, counts["given"], sources

@@ -11,7 +11,7 @@ from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_GET, require_http_methods, require_POST
+from django.views.decorators.http import require_GET, require_http_methods
 
 from zhengban.cases.errors import CaseError, PermissionRefused
 
@@ -120,16 +120,21 @@ def record(request):
 
 
 @login_required
-@require_POST
+@require_http_methods(["GET", "POST"])
 def give(request, case_pk: int):
-    """A 批示 on a case, posted from the panel of its page: the case is loaded through the
-    kernel's policy (404 for missing or unseen), the kernel's access decides who may."""
+    """A 批示 on a case, from the panel of its page (GET: the form, loaded into the panel
+    when its box opens, or as a page without JS): the case is loaded through the kernel's
+    policy (404 for missing or unseen), the kernel's access decides who may."""
     from zhengban.cases.access import CaseAccess
     from zhengban.cases.selectors import case_for_page
 
     case = case_for_page(request.user, case_pk)
     if not policies.may_give_on_case(request.user, CaseAccess(request.user, case)):
         raise PermissionDenied(_("只有领导（或代录的秘书）可以在事项上登记批示。"))
+    if request.method == "GET":
+        form = InstructionForm(user=request.user)
+        template = "instructions/give.html#give-form" if request.htmx else "instructions/give.html"
+        return render(request, template, {"form": form, "case": case})
     form = InstructionForm(request.POST, user=request.user)
     if form.is_valid():
         try:

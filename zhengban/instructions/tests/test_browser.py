@@ -82,9 +82,11 @@ def test_a_leaders_instruction_on_an_incoming_document_becomes_a_supervision_ite
     page.goto(f"{base}/cases/{case.pk}/")
     panel = page.locator("[data-testid=instructions-panel]")
     panel.wait_for()
+    box = panel.locator("[data-testid=instruction-form-box]")
+    if box.get_attribute("open") is None:
+        box.locator("summary").click()
     form = panel.locator("[data-testid=instruction-form]")
-    if not form.is_visible():
-        panel.locator("summary").click()
+    form.wait_for()  # loaded into the box when it opens
     form.locator("textarea[name=text]").fill(
         "请市交通运输局牵头，农经处配合，抓紧制定冬季道路保通方案，月底前报结果。"
     )

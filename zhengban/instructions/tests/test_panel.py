@@ -30,7 +30,16 @@ def test_a_leader_sees_the_panel_with_its_form_and_gives_a_instruction(client, o
     client.force_login(office.mayor)
     html = client.get(reverse("cases:detail", args=[incoming.pk])).content.decode()
     assert 'data-testid="instructions-panel"' in html and "尚无领导批示" in html
-    assert 'data-testid="instruction-form"' in html and "列入督办" in html
+    # The form's box is open (nothing given yet) and loads the form into itself.
+    give_url = reverse("instructions:give", args=[incoming.pk])
+    assert 'data-testid="instruction-form-box" open hx-trigger="load"' in html
+    assert f'hx-get="{give_url}"' in html and 'name="lead_unit"' not in html
+    fragment = client.get(give_url, headers={"HX-Request": "true"}).content.decode()
+    assert 'data-testid="instruction-form"' in fragment and "列入督办" in fragment
+    assert "<html" not in fragment
+    page = client.get(give_url).content.decode()  # without JS: a page of its own
+    assert "<html" in page and 'data-testid="instruction-form"' in page
+    assert "批示未保存" not in page
     due = (timezone.localdate() + datetime.timedelta(days=30)).isoformat()
     response = give(
         client,
@@ -65,8 +74,9 @@ def test_the_office_that_handles_the_case_reads_the_instructions_without_a_form(
     instruction_create(actor=office.mayor, leader=office.mayor, text="请阅办。", case=incoming)
     client.force_login(office.clerk)  # 文电处 registered the 收文
     html = client.get(reverse("cases:detail", args=[incoming.pk])).content.decode()
-    assert "请阅办。" in html and 'data-testid="instruction-form"' not in html
+    assert "请阅办。" in html and 'data-testid="instruction-form-box"' not in html
     assert give(client, incoming).status_code == 403
+    assert client.get(reverse("instructions:give", args=[incoming.pk])).status_code == 403
     assert Instruction.objects.count() == 1
 
 
@@ -109,7 +119,7 @@ def test_a_secretary_who_sees_the_case_records_a_leaders_instruction(client, off
         actor=office.secretary,
     )
     client.force_login(office.secretary)
-    html = client.get(reverse("cases:detail", args=[case.pk])).content.decode()
+    html = client.get(reverse("instructions:give", args=[case.pk])).content.decode()
     assert 'name="leader"' in html
     assert give(client, case).status_code == 400  # the leader must be named
     assert give(client, case, leader=office.deputy.pk).status_code == 302
@@ -162,7 +172,10 @@ def test_at_a_workflow_step_that_records_the_instruction_the_panel_points_to_it(
     )
     client.force_login(office.deputy)  # 批示 is a step of the leader's: no second form
     html = client.get(reverse("cases:detail", args=[case.pk])).content.decode()
-    assert 'data-testid="instruct-step"' in html and 'data-testid="instruction-form"' not in html
+    assert 'data-testid="instruct-step"' in html
+    assert 'data-testid="instruction-form-box"' not in html
     client.force_login(office.secretary)  # no step of theirs: the panel offers 代录
     html = client.get(reverse("cases:detail", args=[case.pk])).content.decode()
-    assert 'data-testid="instruction-form"' in html and 'name="leader"' in html
+    assert 'data-testid="instruction-form-box"' in html
+    form = client.get(reverse("instructions:give", args=[case.pk])).content.decode()
+    assert 'data-testid="instruction-form"' in form and 'name="leader"' in form

@@ -5,7 +5,7 @@ A 批示 on a case follows the kernel's access to the case: whoever may read the
 批示; a leader, or a secretary recording one (代录), who may read it may give one there.
 """
 
-from . import FORBIDDEN, INVALID, LOGIN, METHOD, MISSING, OK, Row, expect, only
+from . import FORBIDDEN, INVALID, LOGIN, MISSING, OK, Row, expect, only
 
 LEDGER = ("office_leader", "city_leader", "clerk", "division_head", "low_clearance")
 LEDGER_PAGE = only(OK, *LEDGER)
@@ -70,7 +70,15 @@ ROWS = [
     Row(
         "instructions:give",
         lambda w: f"/instructions/cases/{w.case.pk}/give/",
-        get=expect(METHOD, anonymous=LOGIN),
+        get=expect(
+            MISSING,
+            anonymous=LOGIN,
+            office_leader=OK,
+            city_leader=OK,
+            clerk=OK,
+            division_head=OK,
+            staff=FORBIDDEN,
+        ),
         unsafe=GIVE,
     ),
 ]
