@@ -169,6 +169,21 @@ class SecurityPolicyForm(forms.Form):
         widget=forms.CheckboxSelectMultiple,
         help_text=_("三员必须使用动态口令。"),
     )
+    audit_max_rows = forms.IntegerField(
+        label=_("审计记录条数上限（0为不限）"), min_value=0, max_value=10**12
+    )
+    audit_max_mib = forms.IntegerField(
+        label=_("审计存储容量上限（MiB，0为不限）"),
+        min_value=0,
+        max_value=10**8,
+        help_text=_("SQLite 部署计整个数据库文件，PostgreSQL 部署计审计表及其索引。"),
+    )
+    audit_warn_percent = forms.IntegerField(
+        label=_("审计存储告警阈值（%）"),
+        min_value=50,
+        max_value=95,
+        help_text=_("用量达到任一上限的该比例时，告警安全管理员和审计管理员。"),
+    )
     reason = forms.CharField(label=_("理由"), max_length=200)
 
     def clean_totp_roles(self):

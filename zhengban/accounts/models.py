@@ -163,6 +163,13 @@ class SecurityPolicy(models.Model):
     session_max_hours = models.PositiveSmallIntegerField(_("会话最长有效期（小时）"))
     single_session = models.BooleanField(_("每个账号只允许一个会话"))
     totp_roles = models.JSONField(_("须使用动态口令的角色"), default=list)
+    # The audit storage's bounds (审计记录的存储保护): alerts come before a full disk refuses
+    # every audited act. 0: no limit.
+    audit_max_rows = models.PositiveBigIntegerField(_("审计记录条数上限（0为不限）"), default=0)
+    audit_max_mib = models.PositiveIntegerField(
+        _("审计存储容量上限（MiB，0为不限）"), default=10 * 1024
+    )
+    audit_warn_percent = models.PositiveSmallIntegerField(_("审计存储告警阈值（%）"), default=80)
     updated_at = models.DateTimeField(auto_now=True)
 
     class Meta:

@@ -24,6 +24,9 @@ def policy_defaults() -> dict:
         "session_max_hours": settings.SESSION_MAX_HOURS,
         "single_session": settings.SINGLE_SESSION,
         "totp_roles": list(settings.TOTP_REQUIRED_ROLES),
+        "audit_max_rows": max(settings.AUDIT_STORAGE_MAX_ROWS, 0),
+        "audit_max_mib": max(settings.AUDIT_STORAGE_MAX_BYTES, 0) // 1024**2,
+        "audit_warn_percent": settings.AUDIT_STORAGE_WARN_PERCENT,
     }
 
 

@@ -1,10 +1,11 @@
 """How full the audit storage is, against the configured limits (`zhengban audit check`).
 
-`AUDIT_STORAGE_MAX_ROWS` (0: no limit) and `AUDIT_STORAGE_MAX_BYTES` (default 10 GiB; 0: no
-limit) bound the audit records; at `AUDIT_STORAGE_WARN_PERCENT` (default 80) of either the
-security and audit administrators are alerted, so storage is added or records archived
-(see `retention`) before a full disk stops every write: an audit record that cannot be
-written refuses the action that needed it.
+The security policy (the security administrator's 安全策略 page; until first saved, settings'
+`AUDIT_STORAGE_MAX_ROWS` (0: no limit), `AUDIT_STORAGE_MAX_BYTES` (default 10 GiB; 0: no
+limit) and `AUDIT_STORAGE_WARN_PERCENT` (default 80)) bounds the audit records; at the
+warning share of either limit the security and audit administrators are alerted, so storage
+is added or records archived (see `retention`) before a full disk stops every write: an audit
+record that cannot be written refuses the action that needed it.
 
 The size is that of the audit table with its indexes on PostgreSQL, of the whole database
 file on SQLite (one file: it is what fills the disk).
@@ -13,7 +14,6 @@ file on SQLite (one file: it is what fills the disk).
 from dataclasses import dataclass
 from datetime import timedelta
 
-from django.conf import settings
 from django.db import connection
 from django.utils import timezone
 
@@ -49,11 +49,6 @@ class Usage:
         )
 
 
-def _setting(name: str, default: int) -> int:
-    value = getattr(settings, name, default)
-    return max(int(value), 0)
-
-
 def row_count() -> int:
     """The head's sequence number: the number of records written (one indexed read)."""
     head = AuditChainHead.objects.filter(pk=1).values_list("last_seq", flat=True).first()
@@ -76,10 +71,13 @@ def size_bytes() -> int:
 
 
 def usage() -> list[Usage]:
-    warn = min(_setting("AUDIT_STORAGE_WARN_PERCENT", 80), 100) or 80
+    from zhengban.accounts.selectors import security_policy
+
+    policy = security_policy()
+    warn = min(policy.audit_warn_percent, 100) or 80
     return [
-        Usage("rows", row_count(), _setting("AUDIT_STORAGE_MAX_ROWS", 0), warn),
-        Usage("bytes", size_bytes(), _setting("AUDIT_STORAGE_MAX_BYTES", 10 * GIB), warn),
+        Usage("rows", row_count(), policy.audit_max_rows, warn),
+        Usage("bytes", size_bytes(), policy.audit_max_mib * 1024**2, warn),
     ]
 
 

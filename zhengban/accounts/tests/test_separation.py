@@ -2,6 +2,7 @@
 
 import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.management import CommandError, call_command
 from django.urls import reverse
 
 from zhengban.accounts import services
@@ -250,6 +251,9 @@ POLICY_FORM = {
     "session_max_hours": 8,
     "single_session": "on",
     "totp_roles": ["system_admin", "security_admin", "audit_admin", "office_leader"],
+    "audit_max_rows": 0,
+    "audit_max_mib": 10240,
+    "audit_warn_percent": 80,
     "reason": "等保测评整改",
 }
 
@@ -278,6 +282,22 @@ def test_security_administrator_changes_the_policy_and_it_is_audited(client, sec
     assert AuditRecord.objects.filter(action="accounts.security_policy").count() == 1
 
 
+def test_the_audit_storage_limits_set_on_the_page_drive_the_audit_check(client, secadmin):
+    from zhengban.audit.models import AuditAlert
+    from zhengban.audit.storage import row_count
+
+    client.force_login(secadmin)
+    limits = {"audit_max_rows": row_count() + 2, "audit_warn_percent": 50}
+    response = client.post(reverse("accounts:security_policy"), {**POLICY_FORM, **limits})
+    assert response.status_code == 302
+    record = AuditRecord.objects.get(action="accounts.security_policy")
+    assert record.changes["audit_warn_percent"] == [80, 50]
+    # The policy's own audit record filled the store past half of its new row limit.
+    with pytest.raises(CommandError):
+        call_command("audit", "check", "--no-verify")
+    assert "审计记录已有" in AuditAlert.objects.get().message
+
+
 @pytest.mark.parametrize(
     "field,value",
     [
@@ -286,6 +306,7 @@ def test_security_administrator_changes_the_policy_and_it_is_audited(client, sec
         ("login_max_failures", 0),
         ("idle_timeout_minutes", -1),
         ("totp_roles", ["office_leader"]),  # the 三员 always need the dynamic code
+        ("audit_warn_percent", 99),  # an alert at 99 % comes too late to add storage
         ("reason", ""),
     ],
 )
