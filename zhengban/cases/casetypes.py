@@ -66,7 +66,9 @@ class Column:
 class CaseType:
     workflow: Workflow
     detail_model: type | None = None
-    create_form: type | None = None  # a form for the detail fields (ModelForm without `case`)
+    # A form for the detail fields (ModelForm without `case`); it receives the request's files,
+    # and its `after_create(case=, actor=)`, if any, runs in the creating transaction.
+    create_form: type | None = None
     edit_form: type | None = None
     panels: tuple[Panel, ...] = ()
     search_text: Callable[[Any], str] | None = None  # (case) -> extra text to index

@@ -540,7 +540,7 @@ def create(request):
     detail_form = None
     if case_type_def and case_type_def.create_form:
         detail_form = case_type_def.create_form(
-            request.POST or None, prefix="d", initial=detail_initial
+            request.POST or None, request.FILES or None, prefix="d", initial=detail_initial
         )
     if (
         request.method == "POST"
@@ -548,18 +548,24 @@ def create(request):
         and (detail_form is None or detail_form.is_valid())
     ):
         data = form.cleaned_data
+        after_create = getattr(detail_form, "after_create", None)
         try:
-            case = services.case_create(
-                case_type=case_type,
-                title=data["title"],
-                body=data["body"],
-                urgency=data["urgency"],
-                sensitivity=data["sensitivity"],
-                owner_unit=data["owner_unit"],
-                actor=request.user,
-                detail=detail_form.cleaned_data if detail_form else None,
-                parent=source,
-            )
+            # The type's follow-up (e.g. 收文's scan of the original, uploaded with the
+            # registration) succeeds with the case or neither is kept.
+            with transaction.atomic():
+                case = services.case_create(
+                    case_type=case_type,
+                    title=data["title"],
+                    body=data["body"],
+                    urgency=data["urgency"],
+                    sensitivity=data["sensitivity"],
+                    owner_unit=data["owner_unit"],
+                    actor=request.user,
+                    detail=detail_form.cleaned_data if detail_form else None,
+                    parent=source,
+                )
+                if after_create is not None:
+                    after_create(case=case, actor=request.user)
         except CaseError as error:
             form.add_error(None, str(error))
         else:

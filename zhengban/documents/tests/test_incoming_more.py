@@ -7,20 +7,16 @@ import io
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
-from django.utils import timezone
 from pypdf import PdfReader, PdfWriter
 from pypdf.generic import DictionaryObject, NameObject, TextStringObject
 
 from zhengban.audit.models import AuditRecord
 from zhengban.cases import assignments, selectors, services
 from zhengban.cases.assignments import assignment_report
-from zhengban.cases.attachments import AttachmentRefused
 from zhengban.cases.choices import TaskKind
-from zhengban.cases.models import Case, Task
-from zhengban.documents import incoming
+from zhengban.cases.models import Case, CaseEvent, Task
 from zhengban.documents.tests.test_incoming import (
     NUMBER,
-    TITLE,
     make_office,
     perform,
     register,
@@ -61,66 +57,36 @@ def test_a_classified_document_is_pointed_to_the_register(client, office):
     assert not Case.objects.exists()
 
 
-def _create_with_scan(office, scan):
-    """What the kernel's create view will do once it passes the files and calls the form's
-    after_create hook (incoming.SCAN_AT_REGISTRATION, set by the tests that call this)."""
-    data = {
-        "d-sender": str(office.province.pk),
-        "d-sender_number": NUMBER,
-        "d-doc_type": "通知",
-        "d-received_on": timezone.localdate().isoformat(),
-        "title": TITLE,
-        "sensitivity": "1",
-    }
-    form = incoming.IncomingCreateForm(data, {"d-scan": scan}, prefix="d")
-    assert form.is_valid(), form.errors
-    case = services.case_create(
-        case_type="incoming",
-        title=TITLE,
-        owner_unit=office.wendian,
-        actor=office.clerk,
-        sensitivity=1,
-        detail=form.cleaned_data,
-    )
-    return case, form
-
-
-@pytest.fixture
-def scan_at_registration(monkeypatch):
-    monkeypatch.setattr(incoming, "SCAN_AT_REGISTRATION", True)
-
-
-def test_no_file_field_while_the_kernel_drops_files(client, office):
+def test_the_registration_form_takes_the_scan(client, office):
     client.force_login(office.clerk)
     page = client.get(reverse("cases:create") + "?type=incoming").content.decode()
-    assert 'name="d-scan"' not in page
+    assert 'name="d-scan"' in page and 'enctype="multipart/form-data"' in page
 
 
-@pytest.mark.usefixtures("scan_at_registration")
 def test_the_scan_of_the_original_is_attached_and_listed_first(client, office):
-    case, form = _create_with_scan(office, SimpleUploadedFile("scan.pdf", pdf(), "application/pdf"))
-    attachment = form.after_create(case=case, actor=office.clerk)
+    scan = SimpleUploadedFile("scan.pdf", pdf(), "application/pdf")
+    response = register(client, office, **{"d-scan": scan})
+    assert response.status_code == 302
+    case = Case.objects.get()
+    attachment = case.attachments.get()
     assert attachment.original_name == f"原件扫描件（{NUMBER}）.pdf"
     assert attachment.content_type == "application/pdf"
-    client.force_login(office.clerk)
     html = client.get(reverse("cases:detail", args=[case.pk])).content.decode()
     assert 'data-testid="incoming-original"' in html and "原件扫描件" in html
     assert 'data-testid="incoming-needs-scan"' not in html
     # A file that is not a PDF is refused by the form, before anything is created.
-    data = {"d-sender": str(office.province.pk), "d-doc_type": "通知", "title": "x"}
-    data["d-received_on"] = timezone.localdate().isoformat()
     fake = SimpleUploadedFile("scan.pdf", b"MZ\x90\x00 not a pdf", "application/pdf")
-    bad = incoming.IncomingCreateForm(data, {"d-scan": fake}, prefix="d")
-    assert not bad.is_valid() and "须为PDF" in str(bad.errors["scan"])
+    response = register(client, office, number="辽政办发〔2026〕99号", **{"d-scan": fake})
+    assert response.status_code == 400 and "须为PDF" in response.content.decode()
+    assert Case.objects.count() == 1
 
 
-@pytest.mark.usefixtures("scan_at_registration")
-def test_the_kernels_upload_checks_apply_to_the_scan(office):
-    active = pdf(javascript="app.alert(1);")
-    case, form = _create_with_scan(office, SimpleUploadedFile("s.pdf", active, "application/pdf"))
-    with pytest.raises(AttachmentRefused):
-        form.after_create(case=case, actor=office.clerk)
-    assert not case.attachments.exists()
+def test_the_kernels_upload_checks_apply_to_the_scan_and_nothing_is_kept(client, office):
+    active = SimpleUploadedFile("s.pdf", pdf(javascript="app.alert(1);"), "application/pdf")
+    response = register(client, office, **{"d-scan": active})
+    assert response.status_code == 400
+    # The case and its history are rolled back with the refused scan.
+    assert not Case.objects.exists() and not CaseEvent.objects.exists()
 
 
 def test_a_registration_without_a_scan_asks_for_it(client, office):
