@@ -5,6 +5,8 @@ from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from zhengban.security.fields import EncryptedTextField
+
 from .choices import ADMIN_ROLES, Clearance, Role
 
 
@@ -24,7 +26,9 @@ class User(AbstractUser):
     )
     failed_logins = models.PositiveIntegerField(default=0)
     locked_until = models.DateTimeField(null=True, blank=True)
-    totp_secret = models.CharField(max_length=64, blank=True)
+    # The authenticator's shared secret (base32): SM4-GCM at rest under the personal-data key
+    # kept outside the database, so `zhengban security rotate-key` re-encrypts it too.
+    totp_secret = EncryptedTextField(blank=True)
     # The last TOTP time step accepted, so one code cannot be used twice (replay).
     totp_last_step = models.BigIntegerField(default=0)
     totp_enrolled_at = models.DateTimeField(null=True, blank=True)

@@ -5,7 +5,6 @@ from django.shortcuts import render
 from django.utils import timezone
 
 from . import deadlines, selectors
-from .policies import can_edit_calendar
 
 
 def _month(value: str | None, today: date) -> tuple[int, int]:
@@ -30,6 +29,5 @@ def index(request):
             "rules": list(deadlines.RULES.values()),
             "years": selectors.calendar_years(),
             "package_range": selectors.package_range(),
-            "can_edit": can_edit_calendar(request.user),
         },
     )

@@ -22,9 +22,9 @@ def fast_password_hashing(settings):
 
 @pytest.fixture
 def system_admin(db):
-    return make_user(Role.SYSTEM_ADMIN, username="xitong", staff_site=True)
+    return make_user(Role.SYSTEM_ADMIN, username="xitong")
 
 
 @pytest.fixture
 def clerk(db):
-    return make_user(Role.CLERK, username="wenshu", staff_site=True)
+    return make_user(Role.CLERK, username="wenshu")
