@@ -14,6 +14,7 @@ NAVIGATION = [
     ("cases:inbox", _("发文"), "tab=all&case_type=outgoing"),
     ("cases:inbox", pgettext_lazy("navigation", "签报"), "tab=all&case_type=approval"),
     ("documents:exchange", _("公文交换")),
+    ("documents:archive", _("归档文件目录")),
     ("classified:list", _("涉密文件登记簿")),
     ("supervision:list", _("督查督办")),
     ("instructions:ledger", _("批示件台账")),

@@ -50,6 +50,10 @@ def can_see_section(user, url_name: str) -> bool:
         from zhengban.instructions.policies import may_open_ledger
 
         return may_open_ledger(user)
+    if url_name == "documents:archive":
+        from zhengban.documents.policies import may_open_archive
+
+        return may_open_archive(user)
     return True
 
 

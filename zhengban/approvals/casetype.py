@@ -125,6 +125,15 @@ def record_outcome(outcome: str) -> Effect:
     return Effect(apply, _("记录审批结果"))
 
 
+def _archive(ctx) -> None:
+    from .services import archive
+
+    archive(ctx)
+
+
+# Not withdrawable: an archive item's 件号 is gapless and its 档号 is printed on the file.
+ARCHIVE = Effect(_archive, _("归档（签报单作为一件归档）"))
+
 # --- the workflow ------------------------------------------------------------------------------
 
 DRAFTER = (Permit(relation=Relation.CREATOR),)
@@ -264,6 +273,7 @@ WORKFLOW = Workflow(
             source=("approved", "refused"),
             target="archived",
             permits=DIVISION,
+            effects=(ARCHIVE,),
         ),
     ),
 )

@@ -60,6 +60,14 @@ class ApprovalRequest(models.Model):
     )
     decided_at = models.DateTimeField(_("决定时间"), null=True, blank=True)
     outcome_note = models.TextField(_("审批意见"), blank=True)
+    # Set by 归档 (the 签报单 as one 件, DA/T 22), never by a form.
+    archive_item = models.ForeignKey(
+        "documents.ArchiveItem",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
 
     class Meta:
         verbose_name = _("签报")

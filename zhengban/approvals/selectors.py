@@ -14,6 +14,7 @@ from django.utils.translation import gettext_lazy as _
 from zhengban.cases.selectors import slot_turns
 from zhengban.documents.check import check_document
 from zhengban.documents.content import OfficialDocument, Paragraph
+from zhengban.documents.selectors import archived
 
 LEADERS_SLOT = "leaders"
 HEAD_ACTIONS = {"endorse": _("同意呈报"), "review_return": _("退回修改")}
@@ -102,6 +103,21 @@ def approval_history(case) -> ApprovalHistory:
     )
 
 
+def slip_cases():
+    """签报 cases with what the 签报单 reads (detail, events, slots) prefetched."""
+    from django.db.models import Prefetch
+
+    from zhengban.cases.models import Case, CaseEvent, CaseSlot
+
+    rows = Case.objects.filter(case_type="approval").select_related(
+        "owner_unit__organization", "creator", "approval__category"
+    )
+    return rows.prefetch_related(
+        Prefetch("events", queryset=CaseEvent.objects.select_related("actor", "on_behalf_of")),
+        Prefetch("slots", queryset=CaseSlot.objects.select_related("user")),
+    )
+
+
 def heading_problems(body: str) -> list:
     """The 公文体检's findings on the body's heading numbers (一、（一）1.（1）)."""
     paragraphs = [Paragraph(line.strip()) for line in body.splitlines() if line.strip()]
@@ -115,4 +131,5 @@ def approval_panel(user, case, detail) -> dict:
         "history": history,
         "heading_problems": heading_problems(case.body),
         "slip_url": reverse("approvals:slip", args=[case.pk]),
+        **archived(user, detail.archive_item_id),
     }

@@ -13,24 +13,13 @@ from django.views.decorators.http import require_GET
 from zhengban.cases.access import CaseAccess
 from zhengban.cases.policies import case_get_for
 
-from .casetype import CASE_TYPE
+from .selectors import slip_cases
 from .slip import render_slip, slip_data
 
 
 def approval_for(user, pk: int):
     """The 签报 with what its slip reads; 404 when missing, not a 签报 or not visible."""
-    from django.db.models import Prefetch
-
-    from zhengban.cases.models import Case, CaseEvent, CaseSlot
-
-    rows = Case.objects.filter(case_type=CASE_TYPE).select_related(
-        "owner_unit__organization", "creator", "approval__category"
-    )
-    rows = rows.prefetch_related(
-        Prefetch("events", queryset=CaseEvent.objects.select_related("actor", "on_behalf_of")),
-        Prefetch("slots", queryset=CaseSlot.objects.select_related("user")),
-    )
-    case = case_get_for(user, pk, rows)
+    case = case_get_for(user, pk, slip_cases())
     if not CaseAccess(user, case).visible:
         raise Http404
     return case

@@ -118,8 +118,24 @@ def pdf_page_count(pdf: bytes) -> int:
     return len(PdfReader(io.BytesIO(pdf)).pages)
 
 
+# The 归档章's top edge on page 1, in mm: under the top margin of a GB/T 9704 document (its
+# 版头 starts 37 mm down), or nearer the edge on a form whose title starts 22 mm down (the
+# 收文处理笺, the 签报单), so the 16 mm stamp covers no text.
+STAMP_TOP = 10.0
+FORM_STAMP_TOP = 5.0
+STAMP_HEIGHT = 16.0
+
+
 def stamp_pdf(
-    pdf: bytes, *, fonds: str, year: int, retention: str, unit: str, item: int, pages: int
+    pdf: bytes,
+    *,
+    fonds: str,
+    year: int,
+    retention: str,
+    unit: str,
+    item: int,
+    pages: int,
+    top: float = STAMP_TOP,
 ) -> bytes:
     """Put the 归档章 in the upper blank area of page 1 (DA/T 22-2015 §5.4.3): 全宗号, 年度,
     件号 on the first row, 机构(问题), 保管期限, 页数 on the second, in red."""
@@ -139,8 +155,8 @@ def stamp_pdf(
     red = (230, 0, 18)
     f = face("fangsong")
     page = Page()
-    cell_w, cell_h = 18.0, 8.0
-    x0, y0 = width_mm - 26 - 3 * cell_w, 10.0
+    cell_w, cell_h = 18.0, STAMP_HEIGHT / 2
+    x0, y0 = width_mm - 26 - 3 * cell_w, top
     for r, row in enumerate(cells):
         for c, (label, value) in enumerate(row):
             x, y = x0 + c * cell_w, y0 + r * cell_h

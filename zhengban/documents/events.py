@@ -37,3 +37,12 @@ register(
     fields=lambda r: {"reason": r.changes.get("reason", "")},
 )
 register("documents.receipt_remind", _("{actor} 催收 {summary}"), label=_("催收"))
+register("documents.archive_download", _("{actor} 下载归档文件 {summary}"), label=_("下载归档文件"))
+register(
+    "documents.archive_refused",
+    _("{actor} 下载归档文件被拒绝：{summary}"),
+    label=_("归档文件校验失败"),
+)
+register(
+    "documents.archive_package", _("{actor} 导出移交数据包 {summary}"), label=_("导出移交数据包")
+)

@@ -389,6 +389,16 @@ DISTINCT_LEADERS = Guard(
 )
 ONLY_LEADERS = Guard(_all_leaders, _("呈批对象须为办公厅领导或市政府领导。"))
 
+
+def _archive(ctx) -> None:
+    from .archive_services import archive_incoming
+
+    archive_incoming(ctx)
+
+
+# Not withdrawable: an archive item's 件号 is gapless and its 档号 is printed on the file.
+ARCHIVE = Effect(_archive, _("归档（收文处理笺和原件合为一件）"))
+
 # --- the workflow ------------------------------------------------------------------------------
 
 CLERKS = (Permit(roles=frozenset({Role.CLERK}), relation=Relation.OWNER_UNIT_MEMBER),)
@@ -564,6 +574,7 @@ WORKFLOW = Workflow(
             source=("closed",),
             target="archived",
             permits=CLERKS,
+            effects=(ARCHIVE,),
         ),
     ),
 )
@@ -622,6 +633,8 @@ def slip_url(case) -> str:
 def _panel_context(user, case, detail) -> dict:
     from zhengban.cases.access import CaseAccess
 
+    from .selectors import archived
+
     access = CaseAccess(user, case)
     originals = [
         a
@@ -643,6 +656,7 @@ def _panel_context(user, case, detail) -> dict:
         "needs_scan": clerk and case.state in ("draft", "screening") and not originals,
         "original_url": original_url(case),
         "original_form": OriginalForm(auto_id="id_original_%s"),
+        **archived(user, detail.archive_item_id),
     }
 
 

@@ -256,6 +256,10 @@ class IncomingDocument(models.Model):
     pages = models.PositiveIntegerField(_("页数"), default=1, validators=[MinValueValidator(1)])
     received_on = models.DateField(_("收文日期"))
     remarks = models.TextField(_("备注"), blank=True, max_length=2000)
+    # Set by 归档 (the 收文处理笺 with the original's scan as one 件), never by a form.
+    archive_item = models.ForeignKey(
+        ArchiveItem, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
 
     class Meta:
         verbose_name = _("收文")

@@ -284,9 +284,11 @@ def archive_item_create(
     important: bool = False,
     retention: str = "",
     year: int | None = None,
+    stamp_top: float | None = None,
 ) -> ArchiveItem:
     """File a finished document as an archive item (件): retention proposed from the 归档范围
-    rules unless given, the next 件号 of its class (gapless), the 档号, the 归档章 on page 1."""
+    rules unless given, the next 件号 of its class (gapless), the 档号, the 归档章 on page 1
+    (`stamp_top` mm from the top edge; a form's title sits higher than a document's)."""
     from . import archive
 
     if not (len(fonds) == 4 and fonds.isalnum()):
@@ -312,6 +314,7 @@ def archive_item_create(
             unit=unit_code,
             item=item_number,
             pages=pages,
+            top=archive.STAMP_TOP if stamp_top is None else stamp_top,
         )
         item = ArchiveItem.objects.create(
             organization=organization,

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import incoming
+from . import archive_views, incoming
 from . import outgoing_views as views
 
 app_name = "documents"
@@ -17,6 +17,9 @@ urlpatterns = [
         views.receipt_remind,
         name="receipt_remind",
     ),
+    path("archive/", archive_views.register, name="archive"),
+    path("archive/<int:pk>/file.pdf", archive_views.item_file, name="archive_file"),
+    path("archive/package.zip", archive_views.package, name="archive_package"),
     path("exchange/", views.exchange_inbox, name="exchange"),
     path("exchange/<int:pk>/", views.receipt_detail, name="receipt"),
     path("exchange/<int:pk>/files/<str:kind>/", views.receipt_file, name="receipt_file"),

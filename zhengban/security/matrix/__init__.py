@@ -66,6 +66,7 @@ MODULES = [
     "supervision",
     "meetings",
     "documents_outgoing",
+    "documents_archive",
 ]
 
 
