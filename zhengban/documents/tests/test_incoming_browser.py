@@ -299,7 +299,15 @@ def test_the_walk_of_an_incoming_document(live_server, page, office):
     page.goto(f"{base}/cases/{case.pk}/")
     act(page, "archive")
     assert page.locator("[data-testid=case-state]").inner_text() == "归档"
+    # One 件 (DA/T 22): the panel shows its 档号, linked to the archived PDF for 文电处.
+    code = page.locator("[data-testid=archival-code]").inner_text()
+    assert code == Case.objects.get(pk=case.pk).incoming.archive_item.archival_code
+    assert "-WS·" in code
     shot(page, "11-archived")
+    page.click("nav.sidebar >> text=归档文件目录")
+    assert page.locator(f"[data-testid=archive-item][data-code='{code}']").count() == 1
+    shot(page, "11b-archive-register")
+    page.goto(f"{base}/cases/{case.pk}/")
     with page.expect_download() as info:
         page.click("[data-testid=incoming-slip]")
     path = SHOTS / "slip.pdf"
