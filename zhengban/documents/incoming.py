@@ -69,10 +69,6 @@ DETAIL_FIELDS = (
 )
 LEADERS_SLOT = "leaders"  # the leaders chosen at 拟办, in order; each gives the 批示 in turn
 ORIGINAL_PREFIX = "原件扫描件"  # the name the scan of the original is attached under
-# The kernel's create page does not yet pass request.FILES to the type's create form, nor
-# call its `after_create`; until it does, the field would drop the file silently, so the
-# scan is uploaded from the 收文 panel (`original_upload`) right after registering.
-SCAN_AT_REGISTRATION = False
 
 # --- forms -----------------------------------------------------------------------------------
 
@@ -202,8 +198,6 @@ class IncomingCreateForm(IncomingForm):
             self.fields["classified"].help_text = classified_pointer()
         else:
             del self.fields["classified"]  # the case's own 密级 says it
-        if not SCAN_AT_REGISTRATION:
-            del self.fields["scan"]  # uploaded from the case page meanwhile
 
     def _secret(self) -> bool:
         """Marked classified here, or given a 密级 the deployment may not hold."""
