@@ -1,9 +1,10 @@
 """Reads of the supervision app: status lights, the item's panel and tree, the leaders'
 board, the statistics and the drill-down lists.
 
-Lights are computed in the query from two stored dates — the case's due date and the item's
-next report due — against today and the yellow window (`SUPERVISION_YELLOW_WORKDAYS` working
-days ahead), so every count is one aggregate over indexed columns whatever the data size."""
+Lights are computed in the query from two stored dates — the item's copy of its case's due
+date and its next report due — against today and the yellow window
+(`SUPERVISION_YELLOW_WORKDAYS` working days ahead), so every count is one aggregate over
+indexed columns whatever the data size."""
 
 from __future__ import annotations
 
@@ -13,7 +14,21 @@ from dataclasses import dataclass
 from django.conf import settings
 from django.core.cache import cache
 from django.db.models import Case as Choose
-from django.db.models import Count, F, Max, Q, QuerySet, Sum, Value, When
+from django.db.models import (
+    CharField,
+    Count,
+    Exists,
+    F,
+    Func,
+    Max,
+    OuterRef,
+    Q,
+    QuerySet,
+    Subquery,
+    Sum,
+    Value,
+    When,
+)
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -102,9 +117,10 @@ def items_visible_to(user) -> QuerySet[SupervisionItem]:
     if user.has_role(*LEADER_ROLES):
         above = Case.objects.filter(case_type="supervision", sensitivity__gt=user.clearance)
         return items.exclude(case_id__in=above.values("pk"))
-    # The policy's query over supervision cases only (its index on type), not every case.
-    visible = cases_visible_to(user, Case.objects.filter(case_type="supervision"))
-    return items.filter(case__in=visible.values("pk"))
+    # The policy as a semi-join on each item's own case (one primary-key probe per item),
+    # not `IN (every visible case)`: that list was rebuilt by every query of a page.
+    visible = cases_visible_to(user, Case.objects.filter(pk=OuterRef("case_id")))
+    return items.filter(Exists(visible))
 
 
 # --- filters shared by the board, the statistics and the drill-down ------------------------------
@@ -165,10 +181,12 @@ def filtered(
 
 # --- aggregates ---------------------------------------------------------------------------------
 #
-# Each table is one GROUP BY over the items joined to their cases (no other join: unit names
-# come in one small query); totals are the sum of the per-unit rows, so the board runs a
-# fixed handful of scans. The figures are cached for `SUPERVISION_STATS_CACHE_SECONDS`
-# (default 60; 0 turns it off) per visibility scope, period and day.
+# Each table is one GROUP BY over the items alone (their copies of the case's due date and
+# closure: no join), every figure a conditional count in the same pass, read from the covering
+# indexes of migration 0003; the returned reports are one more grouped query, unit names one
+# small one. Totals are the sum of the rows. The figures are cached for
+# `SUPERVISION_STATS_CACHE_SECONDS` (default 60; 0 turns it off) per visibility scope, period
+# and day.
 
 
 def _measures(window: Window) -> dict:
@@ -202,6 +220,21 @@ def _sum(rows: list[dict]) -> dict:
     return _finish(total)
 
 
+def _add(groups: dict, key, figures: list) -> None:
+    """Add one row's MEASURES (in order) to the group `key` (its sums kept as a list)."""
+    found = groups.get(key)
+    if found is None:
+        groups[key] = [value or 0 for value in figures]
+    else:
+        for n, value in enumerate(figures):
+            if value:
+                found[n] += value
+
+
+def _as_rows(groups: dict) -> dict:
+    return {key: dict(zip(MEASURES, sums, strict=True)) for key, sums in groups.items()}
+
+
 def _scope(user) -> str:
     if user.has_role(*LEADER_ROLES):
         return f"leader-{user.clearance}"
@@ -220,16 +253,30 @@ def cached(user, name: str, period: Period, window: Window, compute):
     return found
 
 
-def _returned(items: QuerySet, *paths: str) -> dict:
-    """Reports returned (退回) by the supervising unit, grouped by paths from the item."""
-    reports = AssignmentReport.objects.filter(
-        review=ReportReview.RETURNED, assignment__case_id__in=items.values("pk")
-    ).order_by()
-    full = [f"assignment__case__supervision__{p}" for p in paths]
-    return {
-        tuple(row[:-1]): row[-1]
-        for row in reports.values(*full).annotate(n=Count("pk")).values_list(*full, "n")
-    }
+class YearMonth(Func):
+    """'YYYY-MM' of a date, in SQL: the board groups by month in its one pass over the items
+    (SQLite stores dates as ISO text; Django's Trunc would call Python once per row there)."""
+
+    output_field = CharField()
+    template = "TO_CHAR(%(expressions)s, 'YYYY-MM')"
+
+    def as_sqlite(self, compiler, connection, **extra):
+        return self.as_sql(compiler, connection, template="SUBSTR(%(expressions)s, 1, 7)", **extra)
+
+
+def _returned(items: QuerySet, *keys: str) -> dict:
+    """Reports returned (退回) by the supervising unit on the items, counted per `keys` of
+    their item. From the returned reports straight to their item by the assignment's case
+    id (no join through the cases): the item's filter (visibility, period) as a semi-join,
+    its keys as lookups of the same row."""
+    item = items.filter(case_id=OuterRef("assignment__case_id")).order_by()
+    reports = AssignmentReport.objects.filter(Exists(item), review=ReportReview.RETURNED)
+    if not keys:
+        return {(): reports.order_by().count()}
+    names = [f"key_{key}" for key in keys]
+    of_item = {name: Subquery(item.values(key)[:1]) for name, key in zip(names, keys, strict=True)}
+    rows = reports.order_by().values(**of_item).annotate(n=Count("pk")).values_list(*names, "n")
+    return {tuple(row[:-1]): row[-1] for row in rows}
 
 
 def returned_reports(items: QuerySet, by: str | None) -> dict:
@@ -238,17 +285,17 @@ def returned_reports(items: QuerySet, by: str | None) -> dict:
     return {key[0]: n for key, n in _returned(items, by).items()}
 
 
-def _unit_rows(items: QuerySet, window: Window) -> list[dict]:
-    """Per lead unit, including the items not yet assigned (lead_unit_id None)."""
+def _unit_names(ids) -> dict:
     from zhengban.org.models import Unit
 
+    return dict(Unit.objects.filter(pk__in=[i for i in ids if i]).values_list("pk", "name"))
+
+
+def _unit_rows(items: QuerySet, window: Window) -> list[dict]:
+    """Per lead unit, including the items not yet assigned (lead_unit_id None)."""
     rows = list(items.order_by().values("lead_unit_id").annotate(**_measures(window)))
     returned = returned_reports(items, "lead_unit_id")
-    names = dict(
-        Unit.objects.filter(
-            pk__in=[r["lead_unit_id"] for r in rows if r["lead_unit_id"]]
-        ).values_list("pk", "name")
-    )
+    names = _unit_names(r["lead_unit_id"] for r in rows)
     for row in rows:
         row["returned"] = returned.get(row["lead_unit_id"], 0)
         row["label"] = names.get(row["lead_unit_id"], "")
@@ -281,53 +328,92 @@ def by_source(items: QuerySet, window: Window) -> list[dict]:
     return sorted(rows, key=lambda r: (-r["items"], r["source_kind"], r["source_label"]))
 
 
+def _cube(items: QuerySet, window: Window) -> dict:
+    """One pass over the items grouped by (month of 交办, lead unit, source kind) — some
+    thousands of groups at 10^5 items — rolled up here per unit, per month and per kind:
+    the board's every table and the monthly statistics without a second scan. Each scan
+    costs as much as the visibility check of every item, so a page makes one."""
+    # In the covering index's order (unit, kind, then the date the month is cut from): the
+    # database sorts runs already in order.
+    rows = (
+        items.order_by()
+        .annotate(month=YearMonth("assigned_on"))
+        .values("lead_unit_id", "source_kind", "month")
+        .annotate(**_measures(window))
+        .values_list("lead_unit_id", "source_kind", "month", *MEASURES)
+    )
+    units: dict = {}
+    months: dict = {}
+    kinds: dict = {}
+    for unit, kind, month, *figures in rows:
+        _add(units, unit, figures)
+        if month is not None:
+            _add(months, month, figures)
+        kinds[kind] = kinds.get(kind, 0) + figures[0]
+    units, months = _as_rows(units), _as_rows(months)
+    for unit, row in units.items():
+        row["lead_unit_id"] = unit
+    for month, row in months.items():
+        row["label"] = month
+    return {"units": units, "months": months, "kinds": kinds}
+
+
+def _month_rows(cube: dict) -> list[dict]:
+    return [_finish(cube["months"][label]) for label in sorted(cube["months"])]
+
+
 def by_month(items: QuerySet, window: Window) -> list[dict]:
-    """Per month of 交办: grouped by day in SQL (a few hundred groups a year, no date
-    function per row), summed per month here."""
-    rows = items.exclude(assigned_on=None).order_by().values("assigned_on")
-    months: dict[str, list[dict]] = {}
-    for row in rows.annotate(**_measures(window)):
-        months.setdefault(row["assigned_on"].strftime("%Y-%m"), []).append(row)
-    result = []
-    for label in sorted(months):
-        total = _sum(months[label])
-        total["label"] = label
-        result.append(total)
-    return result
+    """Per month of 交办 (the items not yet assigned have none)."""
+    return _month_rows(_cube(items, window))
+
+
+def _statistics_month(items: QuerySet, window: Window) -> tuple[list[dict], dict]:
+    cube = _cube(items, window)
+    summary = _sum(list(cube["units"].values()))
+    summary["returned"] = returned_reports(items, None)[None]
+    return _month_rows(cube), summary
 
 
 GROUPS = {"unit": by_unit, "source": by_source, "month": by_month}
 
 
 def statistics(user, group: str, period: Period, window: Window) -> tuple[list[dict], dict]:
-    """(rows, totals) of one statistics table, cached."""
+    """(rows, totals) of one statistics table, cached. Every item has one source and one
+    unit row (None until assigned), so the totals are the sum of those rows."""
 
     def compute():
         items = filtered(items_visible_to(user), period=period)
         if group == "unit":
             rows = _unit_rows(items, window)
             return [r for r in rows if r["lead_unit_id"]], _sum(rows)
-        return GROUPS[group](items, window), totals(items, window)
+        if group == "source":
+            rows = by_source(items, window)
+            return rows, _sum(rows)
+        return _statistics_month(items, window)
 
     return cached(user, f"stats-{group}", period, window, compute)
 
 
 def _board_figures(items: QuerySet, window: Window) -> dict:
-    unit_rows = _unit_rows(items, window)
+    cube = _cube(items, window)
+    unit_rows = list(cube["units"].values())
+    returned = returned_reports(items, "lead_unit_id")
+    names = _unit_names(cube["units"])
+    for row in unit_rows:
+        row["returned"] = returned.get(row["lead_unit_id"], 0)
+        row["label"] = names.get(row["lead_unit_id"], "")
+        _finish(row)
     summary = _sum(unit_rows)
     units = sorted(
         (r for r in unit_rows if r["lead_unit_id"]),
         key=lambda r: (-r["overdue"], -r["red"], r["label"]),
     )[:TOP_UNITS]
-    kinds = dict(SourceKind.choices)
+    labels = dict(SourceKind.choices)
     sources = [
-        {"name": str(kinds.get(k, k)), "value": n, "kind": k}
-        for k, n in items.order_by()
-        .values_list("source_kind")
-        .annotate(n=Count("pk"))
-        .order_by("-n")
+        {"name": str(labels.get(k, k)), "value": n, "kind": k}
+        for k, n in sorted(cube["kinds"].items(), key=lambda kn: (-kn[1], kn[0]))
     ]
-    months = by_month(items, window)
+    months = _month_rows(cube)
     green = summary["items"] - summary["done"] - summary["red"] - summary["yellow"]
     chart = {
         "lights": [
