@@ -296,6 +296,7 @@ def _panel_context(user, case, detail) -> dict:
 
 APPROVAL = CaseType(
     workflow=WORKFLOW,
+    body_label=_("正文"),
     # A 发文 or a 督办事项 starts from an approved 签报, not from a draft.
     derive_states=frozenset({"approved", "archived"}),
     detail_model=ApprovalRequest,

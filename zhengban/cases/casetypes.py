@@ -16,6 +16,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from django.core.exceptions import ImproperlyConfigured
+from django.utils.translation import gettext as _
 
 from .workflow import Workflow, register
 
@@ -89,6 +90,8 @@ class CaseType:
     # Units' reports are reviewed (采纳/退回) by the owner, or by those holding this relation.
     review_reports: bool = False
     report_reviewer: str = ""
+    # What the case's body is called in this type's forms and page (发文: 正文; 签报: 请示内容).
+    body_label: Any = ""
 
     @property
     def code(self) -> str:
@@ -198,6 +201,12 @@ def get_case_type(code: str) -> CaseType:
 
 def case_type_or_none(code: str) -> CaseType | None:
     return _TYPES.get(code)
+
+
+def body_label(code: str):
+    """The body's name for a case of type `code`; the kernel's own 事项内容 by default."""
+    declared = _TYPES.get(code)
+    return declared.body_label if declared and declared.body_label else _("事项内容")
 
 
 def all_case_types() -> list[CaseType]:

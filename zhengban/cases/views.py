@@ -29,7 +29,7 @@ from zhengban.security.validation import parse_id
 from . import assignments, commands, comments, delegations, errors, forms, selectors, services
 from .access import CaseAccess
 from .assignments import report_reviewer
-from .casetypes import case_type_or_none, derivable_from
+from .casetypes import body_label, case_type_or_none, derivable_from
 from .choices import Audience, TaskKind
 from .diagram import render_svg
 from .errors import CaseError
@@ -335,6 +335,7 @@ def detail(request, pk: int):
             "p": page,
             "case": case,
             "panels": selectors.type_panels(request.user, case),
+            "body_label": body_label(case.case_type),
             "related": selectors.related_cases(request.user, case),
             "may_review_reports": report_reviewer(page.access) is not None,
             "review_form": forms.ReportReviewForm(),
@@ -537,6 +538,7 @@ def create(request):
     case_type_def = case_type_or_none(case_type)
     source, initial, detail_initial = _source_of(request, case_type_def)
     form = forms.CaseCreateForm(request.POST or None, user=request.user, initial=initial)
+    form.fields["body"].label = body_label(case_type)
     detail_form = None
     if case_type_def and case_type_def.create_form:
         detail_form = case_type_def.create_form(
@@ -611,6 +613,7 @@ def edit(request, pk: int):
     case_type = case_type_or_none(case.case_type)
     data = request.POST if request.method == "POST" else None
     form = forms.CaseEditForm(data, case=case, editable=state.editable)
+    form.fields["body"].label = body_label(case.case_type)
     detail_form = None
     if case_type and case_type.edit_form:
         detail_form = case_type.edit_form(data, instance=case_type.detail_of(case), prefix="d")

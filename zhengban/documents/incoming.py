@@ -656,6 +656,7 @@ def _panel_context(user, case, detail) -> dict:
 
 INCOMING = CaseType(
     workflow=WORKFLOW,
+    body_label=_("内容摘要"),
     detail_model=IncomingDocument,
     create_form=IncomingCreateForm,
     edit_form=IncomingForm,

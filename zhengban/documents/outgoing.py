@@ -548,6 +548,7 @@ def _prefill(source) -> dict:
 
 OUTGOING = CaseType(
     workflow=WORKFLOW,
+    body_label=_("正文"),
     sources=frozenset({"approval", "incoming", "meeting"}),
     prefill=_prefill,
     detail_model=OutgoingDocument,

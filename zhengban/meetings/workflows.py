@@ -414,6 +414,7 @@ def _agenda_panel(user, case, detail) -> dict:
 
 MEETING = CaseType(
     workflow=MEETING_WORKFLOW,
+    body_label=_("会议内容"),
     detail_model=Meeting,
     create_form=MeetingDetailForm,
     edit_form=None,
@@ -426,6 +427,7 @@ MEETING = CaseType(
 )
 AGENDA_ITEM = CaseType(
     workflow=AGENDA_WORKFLOW,
+    body_label=_("议题说明"),
     detail_model=AgendaItem,
     create_form=AgendaDetailForm,
     panels=(Panel(_("议题信息"), "meetings/agenda_panel.html", context=_agenda_panel),),

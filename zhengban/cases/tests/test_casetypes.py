@@ -57,6 +57,7 @@ def _declare():
         search_text=lambda case: case.test_proposal.proposer,
         filters=(Filter("channel", "类别", "test_proposal__channel", choices=CHANNELS),),
         columns=(Column("proposer", "提出人", "test_proposal.proposer", select="test_proposal"),),
+        body_label="建议内容",
     )
 
 
@@ -113,9 +114,12 @@ def test_a_second_type_plugs_in_whole(client, office, proposals):
     sheet = load_workbook(io.BytesIO(b"".join(export.streaming_content))).active
     rows = list(sheet.values)
     assert rows[0][-1] == "提出人" and {r[-1] for r in rows[1:]} == {"王代表", "李委员"}
-    # Its panel on the case page.
+    # Its panel on the case page, and its own name for the body there and in its forms.
     page = client.get(reverse("cases:detail", args=[case.pk])).content.decode()
     assert '<p data-testid="proposer">王代表</p>' in page and "建议提案信息" in page
+    assert '<h2 style="margin-top:0">建议内容' in page
+    form = client.get(reverse("cases:create") + "?type=test_proposal").content.decode()
+    assert '<label for="id_body">建议内容' in form
 
 
 def test_invalid_detail_is_a_400_and_creates_nothing(client, office, proposals):
