@@ -264,7 +264,13 @@ def _sniff(uploaded_file, extension: str) -> FileKind | None:
 
 @services.audits_denials
 def attachment_add(
-    *, case: Case, actor, uploaded_file, audience: str = Audience.INTERNAL, once=None
+    *,
+    case: Case,
+    actor,
+    uploaded_file,
+    audience: str = Audience.INTERNAL,
+    once=None,
+    original: bool = False,
 ) -> Attachment:
     """Attach an uploaded file to a case. Refused, leaving no file and no row, for people
     who may not work on the case, in a state that no longer takes files (a unit handling
@@ -324,6 +330,7 @@ def attachment_add(
                 size=size,
                 sha256=sha256,
                 audience=audience,
+                original=original,
             )
             services.append_event(
                 case,

@@ -330,10 +330,13 @@ class Attachment(models.Model):
     audience = models.CharField(
         _("可见范围"), max_length=12, choices=Audience.choices, default=Audience.INTERNAL
     )
+    # The document itself as received or issued (原件: a 收文's scan, an issued 发文's sealed
+    # PDF), not material added while handling it; listed first and archived with the case.
+    original = models.BooleanField(_("原件"), default=False)
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
-        ordering = ["created_at", "pk"]
+        ordering = ["-original", "created_at", "pk"]
 
 
 class Delegation(models.Model):

@@ -87,12 +87,10 @@ def _original_scans(case) -> list[bytes]:
     recorded at upload: a changed file is not archived as the original."""
     from zhengban.cases.attachments import _path_of
 
-    from .incoming import ORIGINAL_PREFIX
-
     scans = []
-    rows = case.attachments.filter(
-        original_name__startswith=ORIGINAL_PREFIX, content_type="application/pdf"
-    ).order_by("created_at", "pk")
+    rows = case.attachments.filter(original=True, content_type="application/pdf").order_by(
+        "created_at", "pk"
+    )
     for attachment in rows:
         try:
             data = _path_of(attachment).read_bytes()

@@ -12,7 +12,7 @@ leader chosen at 拟办, in order, gives theirs (text, an optional deadline, 列
 lands in the 批示件台账 (`zhengban.instructions`); 传阅 (read receipts) is offered after 批示
 and during 承办, 催办 during 承办. A 秘密/机密/绝密 document on an ordinary deployment is not
 registered here: the form points to the metadata-only register (`zhengban.classified`).
-The original's scan (PDF) becomes a kernel attachment named 原件扫描件…, listed first; the
+The original's scan (PDF) becomes a kernel attachment marked as the original, listed first; the
 收文处理笺 (`render/slip.py`) is downloaded from the panel."""
 
 from __future__ import annotations
@@ -271,7 +271,7 @@ def attach_original(*, case, actor, uploaded_file):
     detail = getattr(case, "incoming", None)
     label = (detail.sender_number if detail else "") or case.number
     uploaded_file.name = f"{ORIGINAL_PREFIX}（{label}）.pdf"
-    return attachment_add(case=case, actor=actor, uploaded_file=uploaded_file)
+    return attachment_add(case=case, actor=actor, uploaded_file=uploaded_file, original=True)
 
 
 def duplicates(*, sender, sender_name, sender_number, title, received_on, exclude=None):
@@ -632,7 +632,7 @@ def _panel_context(user, case, detail) -> dict:
     access = CaseAccess(user, case)
     originals = [
         a
-        for a in case.attachments.filter(original_name__startswith=ORIGINAL_PREFIX)
+        for a in case.attachments.filter(original=True)
         if access.may_read(a)
     ]
     proposal, given = _opinions(case)

@@ -345,6 +345,7 @@ def distribute(ctx) -> None:
                 uploaded_file=SimpleUploadedFile(
                     pdf.name, bytes(pdf.data), CONTENT_TYPES[FileKind.PDF]
                 ),
+                original=True,  # the sealed document is the 收文's original
             )
         except (CaseError, ValueError) as error:
             raise GuardFailed(
