@@ -14,7 +14,7 @@ first, so a new index is measured on the same data); the file is rebuilt otherwi
 - /supervision/board/ (lights, red flags, overdue units, sources, monthly trend) as an office
   leader and as 督查室 staff (the kernel's visibility query instead of the leader's clearance);
 - /supervision/statistics/?group=unit and ?group=source;
-- /supervision/?unit=… (a unit's drill-down, first page);
+- /supervision/?unit=… (a unit's drill-down, first page) as a leader and as 督查室 staff;
 - a bare view (HttpResponse) and a bare aggregate view (one GROUP BY over the items, as text).
 
 Query counts are taken at 1% of the items and again at the full size: they must not differ.
@@ -283,6 +283,7 @@ def main() -> None:
         ("statistics by unit", "leader", "/supervision/statistics/?group=unit"),
         ("statistics by source", "leader", "/supervision/statistics/?group=source"),
         ("unit drill-down", "leader", f"/supervision/?unit={unit_id}"),
+        ("drill-down (督查室 staff)", "clerk", f"/supervision/?unit={unit_id}"),
         ("board, cached figures", "leader", "/supervision/board/?cached=1"),
         ("bare aggregate view", "leader", "/bench/aggregate/"),
         ("bare view", "leader", "/bench/bare/"),

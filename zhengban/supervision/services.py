@@ -252,7 +252,9 @@ def item_escalate(*, case: Case, actor, message: str = "") -> SupervisionItem:
     if case.closed:
         raise TransitionNotAllowed(_("事项已办结。"))
     _supervising(actor, case)
-    item = SupervisionItem.objects.select_for_update().select_related("lead_unit").get(case=case)
+    # Only the item row: PostgreSQL locks no row of a nullable outer join (the lead unit).
+    item = SupervisionItem.objects.select_for_update(of=("self",)).select_related("lead_unit")
+    item = item.get(case=case)
     if item.lead_unit is None:
         raise GuardFailed(_("事项尚未交办，无需催办。"))
     message = (message or "").strip()

@@ -247,3 +247,30 @@ def test_the_fixture_covers_every_light_and_the_scopes_differ(office, items):
     }
     assert seen["leader"] == len(items)
     assert seen["leader"] > seen["clerk"] > 0 and 0 < seen["farmer"] < seen["clerk"]
+
+
+@pytest.mark.parametrize("who", ["leader", "clerk"])
+@pytest.mark.parametrize(
+    "what, queries",
+    [
+        # one grouped pass over the items, the returned reports, unit names, the red flags
+        ("board", 4),
+        ("unit", 3),  # the units' pass, the returned reports, unit names
+        ("source", 2),  # the sources' pass, the returned reports
+        ("month", 2),  # the board's pass, the returned reports in all
+    ],
+)
+def test_figures_take_a_fixed_handful_of_queries(
+    office, items, who, what, queries, django_assert_num_queries
+):
+    user = getattr(office, who)
+
+    def figures():
+        if what == "board":
+            list(selectors.board(user, WINDOW)["flags"])
+        else:
+            selectors.statistics(user, what, selectors.Period(), WINDOW)
+
+    figures()  # the user's roles, units and delegations: loaded once per request
+    with django_assert_num_queries(queries):
+        figures()
