@@ -234,7 +234,8 @@ def test_the_whole_flow(office):
     assert incoming.incoming.sender_number == detail.number_text
     assert incoming.incoming.sender_name == "沈阳市人民政府办公厅"
     assert incoming.incoming.doc_type == "通知"
-    assert incoming.attachments.get().original_name.endswith(".pdf")
+    original = incoming.attachments.get()
+    assert original.original_name.endswith(".pdf") and original.original  # the sealed 原件
     assert open_tasks(incoming, assignee=o.farmer_clerk, kind=TaskKind.DRAFT).exists()
 
     # External bureaus got receipts and a bell.
