@@ -92,6 +92,10 @@ class CaseType:
     report_reviewer: str = ""
     # What the case's body is called in this type's forms and page (发文: 正文; 签报: 请示内容).
     body_label: Any = ""
+    # (case) -> None: keeps the type's copies of the case's columns (a detail's due date or
+    # closed flag, read by its lists without a join) in step; run in the writing transaction
+    # each time the kernel saves the case's columns (an approved extension, 办结, 撤回).
+    sync_case: Callable[[Any], None] | None = None
 
     @property
     def code(self) -> str:

@@ -114,6 +114,9 @@ def lock_case(case: Case, version: int | None = None) -> Case:
 def bump(case: Case, *fields: str) -> None:
     case.version += 1
     case.save(update_fields=["version", "updated_at", *fields])
+    declared = case_type_or_none(case.case_type) if fields else None
+    if declared is not None and declared.sync_case is not None:
+        declared.sync_case(case)
 
 
 def check_text_size(text: str, label) -> None:
