@@ -5,7 +5,7 @@ from dataclasses import dataclass
 from datetime import date
 
 from .calendar import PACKAGE_FIRST_YEAR, PACKAGE_LAST_YEAR, WorkCalendar, current_calendar
-from .models import CalendarYear
+from .models import CalendarOverride, CalendarYear
 
 
 @dataclass(frozen=True)
@@ -56,3 +56,24 @@ def calendar_years():
 
 def package_range() -> tuple[int, int]:
     return PACKAGE_FIRST_YEAR, PACKAGE_LAST_YEAR
+
+
+def overrides_of_year(year: int) -> list[CalendarOverride]:
+    """A year's adjustments in date order, with who set each (one query)."""
+    return list(
+        CalendarOverride.objects.filter(date__year=year)
+        .select_related("updated_by")
+        .order_by("date")
+    )
+
+
+def override_get(pk: int) -> CalendarOverride | None:
+    return CalendarOverride.objects.select_related("updated_by").filter(pk=pk).first()
+
+
+def override_on(day: date) -> CalendarOverride | None:
+    return CalendarOverride.objects.filter(date=day).first()
+
+
+def calendar_year_of(year: int) -> CalendarYear | None:
+    return CalendarYear.objects.filter(year=year).first()

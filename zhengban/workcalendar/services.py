@@ -8,16 +8,44 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 
 from zhengban.audit.services import audit_record
+from zhengban.security.validation import MAX_DATE
 
 from . import calendar
 from .models import CalendarOverride, CalendarYear
 from .policies import can_edit_calendar
+
+# The years the calendar may be adjusted for: from the first year of the package's data (no
+# earlier deadline is computed) to the last date the office's business can mean.
+FIRST_YEAR = calendar.PACKAGE_FIRST_YEAR
+LAST_YEAR = MAX_DATE.year
+NOTE_MAX_LENGTH = CalendarOverride._meta.get_field("note").max_length
+SOURCE_MAX_LENGTH = CalendarYear._meta.get_field("source").max_length
 
 
 def _check(actor) -> None:
     # actor None = the system itself (migrations, management commands run by an operator).
     if actor is not None and not can_edit_calendar(actor):
         raise PermissionDenied(_("只有系统管理员可以维护工作日历。"))
+
+
+def _check_year(year: int, field: str) -> None:
+    if not FIRST_YEAR <= year <= LAST_YEAR:
+        raise ValidationError(
+            {
+                field: _("只能调整%(first)d年至%(last)d年的工作日历。")
+                % {"first": FIRST_YEAR, "last": LAST_YEAR}
+            }
+        )
+
+
+def _check_length(value: str, limit: int, field: str) -> None:
+    if len(value) > limit:
+        raise ValidationError(
+            {
+                field: _("不能超过%(limit_value)d个字（现为%(show_value)d个字）。")
+                % {"limit_value": limit, "show_value": len(value)}
+            }
+        )
 
 
 def _changed() -> None:
@@ -31,6 +59,8 @@ def calendar_override_set(
 ) -> CalendarOverride:
     """Make `date` a working day or a rest day, whatever the package says."""
     _check(actor)
+    _check_year(date.year, "date")
+    _check_length(note, NOTE_MAX_LENGTH, "note")
     old = CalendarOverride.objects.select_for_update().filter(date=date).first()
     changes = {"is_workday": [old.is_workday if old else None, is_workday]}
     if old is None:
@@ -73,6 +103,8 @@ def calendar_override_delete(*, override: CalendarOverride, actor) -> None:
 def calendar_year_set(*, year: int, complete: bool, source: str = "", actor) -> CalendarYear:
     """Mark whether the overrides hold the whole holiday notice of `year`."""
     _check(actor)
+    _check_year(year, "year")
+    _check_length(source, SOURCE_MAX_LENGTH, "source")
     row, created = CalendarYear.objects.select_for_update().get_or_create(
         year=year, defaults={"complete": complete, "source": source, "updated_by": actor}
     )
@@ -119,6 +151,9 @@ def calendar_year_publish(
     """Enter a year's holiday notice in one step: its holidays (放假) and make-up working
     days (调休上班) replace that year's overrides, and the year is marked complete."""
     _check(actor)
+    _check_year(year, "year")
+    _check_length(source, SOURCE_MAX_LENGTH, "source")
+    _check_length(note, NOTE_MAX_LENGTH, "note")
     rest, work = set(rest_days), set(workdays)
     wrong = sorted(d for d in rest | work if d.year != year)
     if wrong:

@@ -6,6 +6,10 @@ app_name = "workcalendar"
 
 urlpatterns = [
     path("", views.index, name="index"),
+    path("manage/", views.manage, name="manage"),
+    path("manage/overrides/", views.override_set, name="override_set"),
+    path("manage/overrides/<int:pk>/delete/", views.override_delete, name="override_delete"),
+    path("manage/years/", views.year_set, name="year_set"),
 ]
 
 # Mounted under /api/workcalendar/ by zhengban/urls.py.

@@ -30,8 +30,8 @@ def test_month_grid_marks_holidays_and_makeup_days(client, clerk):
     # Rules with their legal basis; UNCONFIRMED ones flagged.
     assert "《信访工作条例》（2022年）第三十四条" in html
     assert "待核实" in html
-    # A clerk is not offered the editing links.
-    assert "维护日历调整" not in html
+    # A clerk is not offered the maintenance pages.
+    assert reverse("workcalendar:manage") not in html and "维护工作日历" not in html
 
 
 def test_unknown_year_month_is_flagged_provisional(client, clerk):
