@@ -291,9 +291,8 @@ def _unit_names(ids) -> dict:
     return dict(Unit.objects.filter(pk__in=[i for i in ids if i]).values_list("pk", "name"))
 
 
-def _unit_rows(items: QuerySet, window: Window) -> list[dict]:
-    """Per lead unit, including the items not yet assigned (lead_unit_id None)."""
-    rows = list(items.order_by().values("lead_unit_id").annotate(**_measures(window)))
+def _with_units(items: QuerySet, rows: list[dict]) -> list[dict]:
+    """Per-unit rows completed with their returned reports and the units' names."""
     returned = returned_reports(items, "lead_unit_id")
     names = _unit_names(r["lead_unit_id"] for r in rows)
     for row in rows:
@@ -301,6 +300,12 @@ def _unit_rows(items: QuerySet, window: Window) -> list[dict]:
         row["label"] = names.get(row["lead_unit_id"], "")
         _finish(row)
     return rows
+
+
+def _unit_rows(items: QuerySet, window: Window) -> list[dict]:
+    """Per lead unit, including the items not yet assigned (lead_unit_id None)."""
+    rows = list(items.order_by().values("lead_unit_id").annotate(**_measures(window)))
+    return _with_units(items, rows)
 
 
 def totals(items: QuerySet, window: Window) -> dict:
@@ -403,13 +408,7 @@ def statistics(user, group: str, period: Period, window: Window) -> tuple[list[d
 
 def _board_figures(items: QuerySet, window: Window) -> dict:
     cube = _cube(items, window)
-    unit_rows = list(cube["units"].values())
-    returned = returned_reports(items, "lead_unit_id")
-    names = _unit_names(cube["units"])
-    for row in unit_rows:
-        row["returned"] = returned.get(row["lead_unit_id"], 0)
-        row["label"] = names.get(row["lead_unit_id"], "")
-        _finish(row)
+    unit_rows = _with_units(items, list(cube["units"].values()))
     summary = _sum(unit_rows)
     units = sorted(
         (r for r in unit_rows if r["lead_unit_id"]),
