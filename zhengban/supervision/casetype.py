@@ -409,6 +409,13 @@ def prefill(source_case) -> dict:
     }
 
 
+def _sync_case(case) -> None:
+    """The item's copies of the case's due date and closed flag follow the kernel's writes."""
+    SupervisionItem.objects.filter(case=case).exclude(
+        due_date=case.due_date, closed=case.closed
+    ).update(due_date=case.due_date, closed=case.closed)
+
+
 def _search_text(case) -> str:
     item = getattr(case, "supervision", None)
     return item.source_label if item else ""
@@ -446,6 +453,7 @@ def _declaration() -> dict:
         ),
         "number_series": CASE_TYPE,
         "deadline_rules": (DEADLINE_RULE,),
+        "sync_case": _sync_case,
     }
     # The kernel's 派生 (sources/prefill) and report review, once they have landed.
     known = {f.name for f in dataclasses.fields(CaseType)}

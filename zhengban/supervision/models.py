@@ -60,9 +60,9 @@ class SupervisionItem(models.Model):
     on_time = models.BooleanField(_("按期办结"), null=True, blank=True)
     days_taken = models.PositiveIntegerField(_("办理天数"), null=True, blank=True)
     # Copies of the case's due date and closed flag, so the board, the statistics and the
-    # lights read this table alone. Written by the workflow's effects in the same transaction
-    # as the case (交办, 办结, 撤销, 归档); a due date the kernel moves on its own (an approved
-    # extension) is copied on the item's page and by the daily sweep (`sync_case_facts`).
+    # lights read this table alone. Written in the same transaction as the case: by the
+    # workflow's effects (交办, 办结, 撤销, 归档) and, when the kernel moves them on its own (an
+    # approved extension, 撤回), by the type's `sync_case`; the daily sweep re-checks them.
     due_date = models.DateField(_("办结期限"), null=True, blank=True)
     closed = models.BooleanField(_("已办结"), default=False)
 

@@ -512,11 +512,10 @@ def item_tree(user, case) -> list[tuple[int, Case]]:
 
 
 def item_panel(user, case, detail) -> dict:
-    from .services import report_dates, sync_case_facts
+    from .services import report_dates
 
     if detail is None:
         return {"item": None}
-    sync_case_facts(detail, case)  # a due date the kernel has moved (an extension)
     window = Window.now()
     milestones = list(detail.milestones.all())
     dates = report_dates(detail, [m.due_date for m in milestones]) if detail.assigned_on else []
