@@ -104,3 +104,53 @@ def set_due(case: Case, due: datetime.date, *, actor) -> dict:
         raise GuardFailed(_("办理期限须晚于起算日。"))
     case.deadline_amount = amount
     return {"set_due": due.isoformat(), "amount": amount, "set_by": actor.pk}
+
+
+# What recompute writes.
+_DEADLINE_FIELDS = ("due_date", "due_provisional", "deadline_basis", "deadline_state")
+
+
+def calendar_changed(first: datetime.date, last: datetime.date, actor) -> int:
+    """The working-day calendar changed between `first` and `last` (a holiday added, a
+    调休 working day removed, a year's notice entered): every open case whose deadline runs
+    across those days gets its due date computed again, in the change's transaction, and
+    its history says why. Returns the number of cases whose due date moved."""
+    from django.db.models import Q
+
+    from zhengban.workcalendar.deadlines import DeadlineError
+
+    from .services import append_event, bump, lock_case
+
+    affected = (
+        Case.objects.filter(closed=False, deadline_start__lte=last)
+        .exclude(deadline_rule="")
+        .filter(Q(due_date__gte=first) | Q(due_date__isnull=True))
+        .order_by("pk")
+        .values_list("pk", flat=True)
+    )
+    moved = 0
+    for pk in list(affected):
+        case = lock_case(Case(pk=pk))
+        before = (case.due_date, case.due_provisional)
+        try:
+            recompute(case)
+        except DeadlineError:  # a rule no app declares any more: leave the case as it is
+            continue
+        if (case.due_date, case.due_provisional) == before:
+            continue
+        bump(case, *_DEADLINE_FIELDS)
+        append_event(
+            case,
+            actor=actor,
+            principal=None,
+            action="deadline.recalculated",
+            comment=_("工作日历调整，办理期限重新计算。"),
+            data={
+                "due_date": [
+                    before[0].isoformat() if before[0] else None,
+                    case.due_date.isoformat() if case.due_date else None,
+                ]
+            },
+        )
+        moved += 1
+    return moved

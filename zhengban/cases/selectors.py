@@ -144,6 +144,7 @@ KERNEL_EVENT_LABELS = {
     "attachment.add": gettext_lazy("上传附件"),
     "reminder": gettext_lazy("催办"),  # zhengban tick: due soon, due today, overdue
     "escalation": gettext_lazy("逾期督办"),  # overdue: the unit head, then office leaders
+    "deadline.recalculated": gettext_lazy("期限重算"),  # the working-day calendar changed
 }
 
 

@@ -48,9 +48,25 @@ def _check_length(value: str, limit: int, field: str) -> None:
         )
 
 
-def _changed() -> None:
+# Called as (first, last, actor) after the calendar changed between those dates, in the
+# same transaction: the case kernel moves the stored due dates the change affects.
+_LISTENERS: list = []
+
+
+def register_change_listener(listener) -> None:
+    if listener not in _LISTENERS:
+        _LISTENERS.append(listener)
+
+
+def _changed(first: date, last: date, actor) -> None:
     calendar.invalidate()
     transaction.on_commit(lambda: calendar.invalidate(shared=True))
+    for listener in _LISTENERS:
+        listener(first, last, actor)
+
+
+def _whole(year: int) -> tuple[date, date]:
+    return date(year, 1, 1), date(year, 12, 31)
 
 
 @transaction.atomic
@@ -80,7 +96,7 @@ def calendar_override_set(
         summary=str(override),
         changes=changes,
     )
-    _changed()
+    _changed(override.date, override.date, actor)
     return override
 
 
@@ -96,7 +112,7 @@ def calendar_override_delete(*, override: CalendarOverride, actor) -> None:
         changes={"is_workday": [override.is_workday, None]},
     )
     override.delete()
-    _changed()
+    _changed(override.date, override.date, actor)
 
 
 @transaction.atomic
@@ -119,7 +135,7 @@ def calendar_year_set(*, year: int, complete: bool, source: str = "", actor) -> 
         summary=f"{year} {source}".strip(),
         changes=changes,
     )
-    _changed()
+    _changed(*_whole(year), actor)
     return row
 
 
@@ -135,7 +151,7 @@ def calendar_year_delete(*, row: CalendarYear, actor) -> None:
         changes={"complete": [row.complete, None]},
     )
     row.delete()
-    _changed()
+    _changed(*_whole(row.year), actor)
 
 
 @transaction.atomic
@@ -182,5 +198,5 @@ def calendar_year_publish(
             "replaced": removed,
         },
     )
-    _changed()
+    _changed(*_whole(year), actor)
     return row
