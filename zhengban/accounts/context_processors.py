@@ -30,6 +30,7 @@ NAVIGATION = [
     ("workcalendar:index", _("工作日历")),
     ("accounts:users", _("用户管理")),
     ("accounts:configuration", _("系统配置")),
+    ("approvals:categories", pgettext_lazy("navigation", "请示事项类别")),
     ("accounts:security", _("安全管理")),
     ("audit:alerts", _("审计告警")),
     ("audit:log", _("审计日志")),

@@ -54,6 +54,10 @@ def can_see_section(user, url_name: str) -> bool:
         from zhengban.documents.policies import may_open_archive
 
         return may_open_archive(user)
+    if url_name == "approvals:categories":
+        from zhengban.approvals.policies import can_edit_categories
+
+        return can_edit_categories(user)
     return True
 
 

@@ -4,11 +4,25 @@ The test 签报 is 内部, drafted by the clerk of 督查室 and sent to the div
 Visibility is the kernel's one policy: the drafting division, its head and the leaders see
 it; everyone else (another unit, an external contact, a lower clearance, the three
 administrators) gets 404, which reveals nothing.
+
+The 请示事项类别 page is system configuration: the system administrator alone
+(`approvals.policies.can_edit_categories`); everyone else is refused with 403 and the refusal
+recorded. The matrix's empty POST carries no form token and no fields: 400 for the system
+administrator, nothing written.
 """
 
-from . import LOGIN, MISSING, OK, Row, expect
+from . import INVALID, LOGIN, MISSING, OK, Row, expect, only
 
 SEES_APPROVAL = ("clerk", "division_head", "office_leader", "city_leader")
+KEEPS_CATEGORIES = only(OK, "system_admin")
+KEEPS_CATEGORIES_WRITE = only(INVALID, "system_admin")
+
+
+def category_pk(world) -> int:
+    """One of the categories migration 0002 creates."""
+    from zhengban.approvals.models import ApprovalCategory
+
+    return ApprovalCategory.objects.get(code="funding").pk
 
 
 def approval(world):
@@ -47,5 +61,17 @@ ROWS = [
             **expect(MISSING, anonymous=LOGIN),
             **dict.fromkeys(SEES_APPROVAL, OK),
         },
+    ),
+    Row(
+        "approvals:categories",
+        lambda w: "/approvals/categories/",
+        get=KEEPS_CATEGORIES,
+        unsafe=KEEPS_CATEGORIES_WRITE,
+    ),
+    Row(
+        "approvals:category_edit",
+        lambda w: f"/approvals/categories/{category_pk(w)}/",
+        get=KEEPS_CATEGORIES,
+        unsafe=KEEPS_CATEGORIES_WRITE,
     ),
 ]
