@@ -630,11 +630,7 @@ def _panel_context(user, case, detail) -> dict:
     from .selectors import archived
 
     access = CaseAccess(user, case)
-    originals = [
-        a
-        for a in case.attachments.filter(original=True)
-        if access.may_read(a)
-    ]
+    originals = [a for a in case.attachments.filter(original=True) if access.may_read(a)]
     proposal, given = _opinions(case)
     clerk = user.has_role(Role.CLERK) and case.owner_unit_id in user.unit_ids
     return {
