@@ -508,3 +508,16 @@ def test_every_marked_string_is_in_the_catalog(catalog):
         f"{where}: {msgid!r}" + (f" (context {ctx!r})" if ctx else "")
         for (ctx, msgid), where in sorted(missing.items(), key=lambda i: i[1])
     )
+
+
+def test_djangos_own_blank_choice_reads_in_chinese():
+    """Django 6.1's "- Select an option -" has no zh_Hans entry of its own: the project's
+    catalog supplies it, so an empty select does not show English on a Chinese page."""
+    from django import forms
+    from django.utils import translation
+
+    from zhengban.org.models import Unit
+
+    field = forms.ModelChoiceField(queryset=Unit.objects.none())
+    with translation.override("zh-hans"):
+        assert "- 请选择 -" in str(field.empty_label)
