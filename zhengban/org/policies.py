@@ -69,3 +69,9 @@ def can_manage_appointments(user) -> bool:
 
 def can_import_external_units(user) -> bool:
     return user.is_authenticated and user.has_role(Role.SYSTEM_ADMIN)
+
+
+def can_load_regulation(user) -> bool:
+    """The structure is system configuration: the system administrator loads a regulation or
+    an amending notice, as the operator does with `zhengban org load`."""
+    return user.is_authenticated and user.has_role(Role.SYSTEM_ADMIN)

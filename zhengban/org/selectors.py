@@ -23,6 +23,14 @@ from .models import (
 from .services import active_appointments
 
 
+def active_organization_names() -> list[str]:
+    return list(
+        Organization.objects.filter(active=True)
+        .order_by("order", "pk")
+        .values_list("name", flat=True)
+    )
+
+
 def main_organization() -> Organization | None:
     return Organization.objects.filter(parent__isnull=True, active=True).first()
 

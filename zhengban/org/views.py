@@ -14,14 +14,12 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from zhengban.accounts.choices import Role
 from zhengban.security.formtokens import FIELD as FORM_TOKEN_FIELD
 from zhengban.security.formtokens import FormTokenError, form_token_spend
 
 from . import policies, selectors, services
 from .choices import StaffingCategory
 from .forms import ExternalImportForm
-from .models import Organization
 from .personal import LABELS, audit_full_view, personal_values
 from .regulation import post_label
 
@@ -31,7 +29,10 @@ def chart(request):
     return render(
         request,
         "org/chart.html",
-        {"roots": selectors.organization_chart(), "can_load": _may_load_regulation(request.user)},
+        {
+            "roots": selectors.organization_chart(),
+            "can_load": policies.can_load_regulation(request.user),
+        },
     )
 
 
@@ -170,16 +171,9 @@ REGULATION_MAX_BYTES = 2 * 1024 * 1024
 LOAD_PURPOSE = "org.regulation_load"
 
 
-def _may_load_regulation(user) -> bool:
-    # The structure is system configuration: the system administrator loads it, as the
-    # operator does with `zhengban org load`. (Belongs in policies.py; see the report.)
-    return user.is_authenticated and user.has_role(Role.SYSTEM_ADMIN)
-
-
 def _organization_choices():
-    names = Organization.objects.filter(active=True).order_by("order", "pk")
     return [("", _("按通知所写名称自动识别"))] + [
-        (n, n) for n in names.values_list("name", flat=True)
+        (n, n) for n in selectors.active_organization_names()
     ]
 
 
@@ -254,7 +248,7 @@ def _review(request, result, *, text, title, organization, status=200, error="")
 @login_required
 def regulation_load(request):
     """Upload a 三定 regulation or an amending notice, review the diff, then apply it."""
-    if not _may_load_regulation(request.user):
+    if not policies.can_load_regulation(request.user):
         raise PermissionDenied(_("只有系统管理员可以载入三定规定。"))
     if request.method == "POST" and "digest" in request.POST:
         return _regulation_apply(request)
