@@ -95,3 +95,22 @@ register(
     label=_("修改安全策略"),
     fields=_policy,
 )
+
+
+def _dormant(record, changes) -> dict:
+    days = changes.get("days", record.summary) if isinstance(changes, dict) else record.summary
+    return {"days": days, "role": role_label(record.summary)}
+
+
+register(
+    "accounts.dormant_disable",
+    _("{actor} 停用长期未登录的账号 {object}（连续{days}天未登录）"),
+    label=_("停用长期未登录账号"),
+    fields=_dormant,
+)
+register(
+    "accounts.dormant_kept",
+    _("{object} 已长期未登录，但是{role}最后一个可用账号，未停用"),
+    label=_("保留长期未登录的管理员账号"),
+    fields=_dormant,
+)

@@ -184,7 +184,24 @@ class SecurityPolicyForm(forms.Form):
         max_value=95,
         help_text=_("用量达到任一上限的该比例时，告警安全管理员和审计管理员。"),
     )
+    dormant_days = forms.IntegerField(
+        label=_("长期未登录自动停用（天，0为不停用）"),
+        min_value=0,
+        max_value=365,
+        help_text=_(
+            "超过该天数未登录的账号由每日任务自动停用（从未登录的账号自创建时起算），"
+            "系统管理员可重新启用；三员各自最后一个可用账号不会被停用。取值0或30至365。"
+        ),
+    )
     reason = forms.CharField(label=_("理由"), max_length=200)
+
+    def clean_dormant_days(self):
+        days = self.cleaned_data["dormant_days"]
+        if 0 < days < 30:
+            raise forms.ValidationError(
+                _("请填写0（不停用）或30至365之间的天数。"), code="dormant_days_range"
+            )
+        return days
 
     def clean_totp_roles(self):
         roles = set(self.cleaned_data["totp_roles"])

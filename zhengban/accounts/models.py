@@ -21,6 +21,9 @@ class User(AbstractUser):
     clearance = models.IntegerField(
         _("知悉范围"), choices=Clearance.choices, default=Clearance.INTERNAL
     )
+    # HMAC-SM3 over (id, clearance) under a key outside the database, written by the services
+    # only (`accounts.integrity`): a clearance whose tag fails counts as the lowest.
+    clearance_tag = models.CharField(max_length=64, blank=True, editable=False)
     units = models.ManyToManyField(
         "org.Unit", through="UnitMembership", related_name="members", blank=True
     )
@@ -37,6 +40,18 @@ class User(AbstractUser):
     must_change_password = models.BooleanField(default=False)
     # The session of the latest login, ended by the next one when only one session is allowed.
     current_session_key = models.CharField(max_length=64, blank=True)
+    # Set when the daily sweep disabled the account for not signing in for `dormant_days`
+    # (等保 2.0 8.1.4.2 c); cleared when the system administrator enables it again.
+    dormant_disabled_at = models.DateTimeField(_("因长期未登录停用于"), null=True, blank=True)
+    # When the system administrator last enabled the account again: dormancy counts from the
+    # latest of this, the last login and the account's creation.
+    reenabled_at = models.DateTimeField(null=True, blank=True)
+
+    # Set for each row loaded (`accounts.integrity.check_loaded_clearance`): whether the
+    # stored clearance verified, and the stored value when it did not (the field then holds
+    # the lowest clearance).
+    clearance_verified = True
+    stored_clearance = None
 
     class Meta:
         verbose_name = _("用户")
@@ -44,11 +59,24 @@ class User(AbstractUser):
     def __str__(self) -> str:
         return self.display_name or self.username
 
+    @classmethod
+    def from_db(cls, db, field_names, values, **kwargs):
+        instance = super().from_db(db, field_names, values, **kwargs)
+        from .integrity import check_loaded_clearance
+
+        check_loaded_clearance(instance)  # no query: the tag came with the row
+        return instance
+
     @property
     def role_set(self) -> frozenset[str]:
-        # Cached per instance: policies ask this many times per request.
+        """The roles whose grant's integrity tag verifies — the same one query as before;
+        a grant that fails counts as absent and is alerted (`accounts.integrity`). Cached
+        per instance: policies ask this many times per request."""
         if not hasattr(self, "_role_set"):
-            self._role_set = frozenset(self.role_grants.values_list("role", flat=True))
+            from .integrity import verified_roles
+
+            rows = self.role_grants.values_list("pk", "role", "tag")
+            self._role_set = verified_roles(self.pk, rows)
         return self._role_set
 
     def has_role(self, *roles: str) -> bool:
@@ -102,12 +130,21 @@ class RoleGrant(models.Model):
     user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="role_grants")
     role = models.CharField(_("角色"), max_length=24, choices=Role.choices)
     granted_at = models.DateTimeField(auto_now_add=True)
+    # HMAC-SM3 over (user id, role) under a key outside the database, written by
+    # `accounts.services.role_grant` only: a grant whose tag fails is not honoured.
+    tag = models.CharField(max_length=64, blank=True, editable=False)
 
     class Meta:
         verbose_name = _("角色授权")
         constraints = [
             models.UniqueConstraint(fields=["user", "role"], name="accounts_role_unique")
         ]
+
+    @property
+    def verified(self) -> bool:
+        from .integrity import grant_verifies
+
+        return grant_verifies(self.user_id, self.role, self.tag)
 
 
 class PasswordHistory(models.Model):
@@ -174,6 +211,10 @@ class SecurityPolicy(models.Model):
         _("审计存储容量上限（MiB，0为不限）"), default=10 * 1024
     )
     audit_warn_percent = models.PositiveSmallIntegerField(_("审计存储告警阈值（%）"), default=80)
+    # Accounts not signed in for this many days are disabled by the daily sweep. 0: never.
+    dormant_days = models.PositiveSmallIntegerField(
+        _("长期未登录自动停用（天，0为不停用）"), default=90
+    )
     updated_at = models.DateTimeField(auto_now=True)
 
     class Meta:

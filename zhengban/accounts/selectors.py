@@ -27,6 +27,7 @@ def policy_defaults() -> dict:
         "audit_max_rows": max(settings.AUDIT_STORAGE_MAX_ROWS, 0),
         "audit_max_mib": max(settings.AUDIT_STORAGE_MAX_BYTES, 0) // 1024**2,
         "audit_warn_percent": settings.AUDIT_STORAGE_WARN_PERCENT,
+        "dormant_days": max(settings.ACCOUNT_DORMANT_DAYS, 0),
     }
 
 
@@ -50,7 +51,9 @@ def users_for_administration() -> QuerySet[User]:
             "username",
             "display_name",
             "clearance",
+            "clearance_tag",
             "is_active",
+            "dormant_disabled_at",
             "locked_until",
             "totp_secret",
             "last_login",

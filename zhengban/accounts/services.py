@@ -18,6 +18,7 @@ from django.utils.translation import gettext as _
 
 from zhengban.audit.services import audit_record
 
+from . import integrity
 from .choices import ADMIN_ROLES, ROLES, Clearance, Role, role_label
 from .models import (
     LoginThrottle,
@@ -394,6 +395,10 @@ def user_create(
         check(password, user)
     user.set_password(password)
     user.save()
+    # The clearance's integrity tag needs the id the row just got.
+    user.clearance_tag = integrity.clearance_tag(user.pk, clearance)
+    user.save(update_fields=["clearance_tag"])
+    user.clearance_verified, user.stored_clearance = True, clearance
     _remember_password(user)
     for role in roles:
         role_grant(user=user, role=role, actor=None)
@@ -411,6 +416,7 @@ def user_update(
     _require_role(actor, Role.SYSTEM_ADMIN, "accounts.user_update", user)
     if actor.pk == user.pk and not is_active:
         raise ValidationError(_("不能停用自己的账号。"), code="self")
+    was_active, dormant_since = user.is_active, user.dormant_disabled_at
     before = {
         "display_name": user.display_name,
         "is_active": user.is_active,
@@ -419,7 +425,12 @@ def user_update(
     }
     user.display_name = display_name
     user.is_active = is_active
-    user.save(update_fields=["display_name", "is_active"])
+    fields = ["display_name", "is_active"]
+    if is_active and not was_active:
+        # Enabled again: dormancy counts afresh from now, and the dormant mark goes.
+        user.reenabled_at, user.dormant_disabled_at = timezone.now(), None
+        fields += ["reenabled_at", "dormant_disabled_at"]
+    user.save(update_fields=fields)
     wanted = {unit.pk: unit for unit in units}
     head_ids = {unit.pk for unit in head_of}
     UnitMembership.objects.filter(user=user).exclude(unit_id__in=wanted).delete()
@@ -436,6 +447,8 @@ def user_update(
         "heads": sorted(u.name for u in wanted.values() if u.pk in head_ids),
     }
     changes = {k: [before[k], after[k]] for k in before if before[k] != after[k]}
+    if is_active and not was_active and dormant_since is not None:
+        changes["dormant_disabled_at"] = [dormant_since.isoformat(), None]
     user.__dict__.pop("_unit_ids", None)
     user.__dict__.pop("_led_unit_ids", None)
     if changes:
@@ -470,7 +483,12 @@ def role_grant(*, user: User, role: str, actor: User | None, reason: str = "") -
         _require_security_admin(actor, user, reason, "accounts.role_grant")
     # Lock the user row so two concurrent grants cannot both pass the check.
     User.objects.select_for_update().filter(pk=user.pk).first()
-    held = set(RoleGrant.objects.filter(user=user).values_list("role", flat=True))
+    # Only grants whose integrity tag verifies are held (a DBA's row counts as absent).
+    held = set(
+        integrity.verified_roles(
+            user.pk, RoleGrant.objects.filter(user=user).values_list("pk", "role", "tag")
+        )
+    )
     if role in ADMIN_ROLES and (held & ADMIN_ROLES) - {role}:
         other = role_label((held & ADMIN_ROLES - {role}).pop())
         raise ValidationError(
@@ -485,15 +503,24 @@ def role_grant(*, user: User, role: str, actor: User | None, reason: str = "") -
             _("三员分立：管理员账号不能同时担任业务角色，请为业务工作另设账号。"),
             code="separation_of_duties",
         )
-    grant, created = RoleGrant.objects.get_or_create(user=user, role=role)
+    tag = integrity.grant_tag(user.pk, role)
+    grant, created = RoleGrant.objects.get_or_create(user=user, role=role, defaults={"tag": tag})
+    retagged = not created and role not in held
+    if retagged:
+        # A row that failed its check (so the role was not held) becomes the grant made now.
+        RoleGrant.objects.filter(pk=grant.pk).update(tag=tag)
+        grant.tag = tag
     user.__dict__.pop("_role_set", None)
-    if created:
+    if created or retagged:
+        changes = {"reason": reason} if reason else {}
+        if retagged:
+            changes["replaced_unverified_grant"] = grant.pk
         audit_record(
             actor=actor,
             action="accounts.role_grant",
             target=user,
             summary=role,
-            changes={"reason": reason} if reason else None,
+            changes=changes or None,
         )
     return grant
 
@@ -523,17 +550,25 @@ def clearance_set(*, user: User, clearance: int, actor: User, reason: str) -> No
         raise ValidationError(
             _("本系统未获批处理该密级的内容，不能授予该知悉范围。"), code="not_approved"
         )
-    old = user.clearance
-    if old == clearance:
+    old = user.clearance  # the lowest when the stored value failed its integrity check
+    verified = getattr(user, "clearance_verified", True)
+    stored = getattr(user, "stored_clearance", old)
+    if old == clearance and verified:
         return
-    User.objects.filter(pk=user.pk).update(clearance=clearance)
-    user.clearance = clearance
+    User.objects.filter(pk=user.pk).update(
+        clearance=clearance, clearance_tag=integrity.clearance_tag(user.pk, clearance)
+    )
+    user.clearance = user.stored_clearance = clearance
+    user.clearance_verified = True
+    changes = {"clearance": [old, clearance], "reason": reason}
+    if not verified:
+        changes["replaced_unverified_clearance"] = stored
     audit_record(
         actor=actor,
         action="accounts.clearance_set",
         target=user,
         summary=str(Clearance(clearance).label),
-        changes={"clearance": [old, clearance], "reason": reason},
+        changes=changes,
     )
 
 
@@ -587,3 +622,97 @@ def security_policy_change(*, actor: User, reason: str = "", **values) -> Securi
         changes["reason"] = reason
     audit_record(actor=actor, action="accounts.security_policy", changes=changes)
     return security_policy()
+
+
+# --- dormant accounts (等保 2.0 8.1.4.2 c: 及时删除或停用多余的、过期的账户) -------------------
+
+
+def _last_activity(user: User):
+    return max(t for t in (user.last_login, user.reenabled_at, user.date_joined) if t)
+
+
+def dormant_accounts(now=None, days: int | None = None) -> list[User]:
+    """Enabled accounts not signed in for `days` (the policy's `dormant_days`): neither a
+    login, nor being enabled again, nor the account's creation is that recent. Oldest first."""
+    now = now or timezone.now()
+    days = security_policy().dormant_days if days is None else days
+    if not days:
+        return []
+    cutoff = now - timedelta(days=days)
+    from django.db.models import Q
+
+    rows = User.objects.filter(
+        Q(last_login__isnull=True) | Q(last_login__lt=cutoff),
+        Q(reenabled_at__isnull=True) | Q(reenabled_at__lt=cutoff),
+        is_active=True,
+        date_joined__lt=cutoff,
+    )
+    return sorted(rows, key=lambda u: (_last_activity(u), u.pk))
+
+
+def _active_admin_holders() -> dict[str, set[int]]:
+    """Enabled accounts holding each of the 三员 roles by a grant that verifies."""
+    holders: dict[str, set[int]] = {role: set() for role in ADMIN_ROLES}
+    rows = RoleGrant.objects.filter(role__in=ADMIN_ROLES, user__is_active=True).values_list(
+        "pk", "user_id", "role", "tag"
+    )
+    for pk, user_id, role, tag in rows:
+        if integrity.verified_roles(user_id, [(pk, role, tag)]):
+            holders[role].add(user_id)
+    return holders
+
+
+def accounts_disable_dormant(*, today=None, now=None) -> dict:
+    """The daily sweep (`zhengban tick`): disable every dormant account, each in its own
+    transaction and audited with the reason — the three administrators' accounts too, except
+    the last enabled account of each 三员 role, which is kept (and the keeping audited) so
+    the system can never lock its administrators out."""
+    now = now or timezone.now()
+    days = security_policy().dormant_days
+    disabled = kept = 0
+    if not days:
+        return {"停用": 0, "保留": 0}
+    holders = _active_admin_holders()
+    for candidate in dormant_accounts(now, days):
+        admin_roles = [role for role, ids in holders.items() if candidate.pk in ids]
+        if any(holders[role] == {candidate.pk} for role in admin_roles):
+            kept += 1
+            audit_record(
+                actor=None,
+                action="accounts.dormant_kept",
+                target=candidate,
+                summary=admin_roles[0],
+                changes={"days": days, "last_login": _iso(candidate.last_login)},
+            )
+            continue
+        with transaction.atomic():
+            user = User.objects.select_for_update().filter(pk=candidate.pk).first()
+            if (
+                user is None
+                or not user.is_active
+                or _last_activity(user) >= now - timedelta(days=days)
+            ):
+                continue  # signed in or changed meanwhile
+            User.objects.filter(pk=user.pk).update(is_active=False, dormant_disabled_at=now)
+            user.is_active, user.dormant_disabled_at = False, now
+            _end_session(user)
+            audit_record(
+                actor=None,
+                action="accounts.dormant_disable",
+                target=user,
+                summary=str(days),
+                changes={
+                    "reason": _("连续%(days)d天未登录，自动停用") % {"days": days},
+                    "days": days,
+                    "last_login": _iso(user.last_login),
+                    "is_active": [True, False],
+                },
+            )
+        disabled += 1
+        for role in admin_roles:
+            holders[role].discard(candidate.pk)
+    return {"停用": disabled, "保留": kept}
+
+
+def _iso(moment) -> str | None:
+    return moment.isoformat() if moment else None

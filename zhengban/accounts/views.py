@@ -328,12 +328,18 @@ def _security_user_page(request, user, **bound):
         ]
     grant_form = bound.get("grant") or forms.RoleGrantForm()
     grant_form.fields["role"].choices = grantable
+    unverified = [
+        (grant.role, role_label(grant.role))
+        for grant in user.role_grants.order_by("role")
+        if not grant.verified
+    ]
     return render(
         request,
         "accounts/security_user.html",
         {
             "account": user,
             "held": [(role, role_label(role)) for role in held],
+            "unverified": unverified,
             "grant_form": grant_form if grantable else None,
             "clearance_form": bound.get("clearance")
             or forms.ClearanceForm(initial={"clearance": user.clearance}),

@@ -1,13 +1,15 @@
 """Alarms about the audit function itself (等保 2.0 8.1.4.3 d: the audit process is protected
 from interruption, and its failures are alarmed).
 
-Three causes raise an alert for the security administrator and the audit administrator:
+These causes raise an alert for the security administrator and the audit administrator:
 
 - an audit record could not be written (a database error in the audit write path, a record
   beyond the chain head) — the business write that needed it is refused as well;
 - the chain is broken (found by `zhengban audit verify`, `zhengban audit check`, the
   audit page's "立即校验", or by the writer when the head no longer matches the last record);
-- the audit storage is nearing its configured limit (`zhengban audit check`).
+- the audit storage is nearing its configured limit (`zhengban audit check`);
+- a role grant or a clearance fails its integrity tag (`accounts.integrity`: where it is read
+  for a decision, by `zhengban security verify-grants` and by the daily `zhengban tick`).
 
 Each alert is logged at CRITICAL first (the log survives when the database does not), then
 appended to a spool file and imported into `AuditAlert` as soon as a database transaction
@@ -189,9 +191,16 @@ def _store_one(fields: dict, entry: dict, when) -> None:
 
 
 def alerted_users():
-    from zhengban.accounts.models import User
+    """The enabled security and audit administrators, by grants whose integrity tag verifies
+    (a grant inserted behind the application's back receives no alert)."""
+    from zhengban.accounts.integrity import verified_roles
+    from zhengban.accounts.models import RoleGrant, User
 
-    return User.objects.filter(role_grants__role__in=ALERTED_ROLES, is_active=True).distinct()
+    rows = RoleGrant.objects.filter(role__in=ALERTED_ROLES, user__is_active=True).values_list(
+        "pk", "user_id", "role", "tag"
+    )
+    ids = {user_id for pk, user_id, role, tag in rows if verified_roles(user_id, [(pk, role, tag)])}
+    return User.objects.filter(pk__in=ids)
 
 
 def _ring(alert: AuditAlert) -> None:

@@ -83,6 +83,8 @@ class AlertKind(models.TextChoices):
     WRITE_FAILED = "write_failed", _("审计记录写入失败")
     CHAIN_BROKEN = "chain_broken", _("审计链被破坏")
     STORAGE = "storage", _("审计存储将满")
+    # A role grant or a clearance whose HMAC-SM3 tag fails (accounts.integrity).
+    INTEGRITY = "integrity", _("权限数据完整性校验失败")
 
 
 class AuditAlert(models.Model):

@@ -25,6 +25,7 @@ from __future__ import annotations
 
 import base64
 import binascii
+import hmac as std_hmac
 import json
 import os
 import secrets
@@ -323,3 +324,45 @@ def digests(value: str, *, context: str) -> list[str]:
     if not text:
         return [""]
     return [_hmac(key, text, context) for key in keyring().digest_keys]
+
+
+# --- integrity tags ------------------------------------------------------------------------------
+
+# Integrity tags over access-control rows (who holds which role, who is cleared for what: GB/T
+# 39786-2021 8.4 b/c) use a key derived from the digest key for this one purpose, so they live
+# and rotate with it (`zhengban security rotate-digest-key` re-tags) without a key of their own
+# to manage, and a tag can never be mistaken for a search digest.
+_INTEGRITY_PURPOSE = b"zhengban/access-control-integrity/v1"
+_derived: dict[bytes, bytes] = {}
+
+
+def integrity_key(digest_key: bytes) -> bytes:
+    key = _derived.get(digest_key)
+    if key is None:
+        mac = hmac.HMAC(digest_key, hashes.SM3())
+        mac.update(_INTEGRITY_PURPOSE)
+        key = _derived[digest_key] = mac.finalize()
+    return key
+
+
+def integrity_tag(context: str, *values, key: bytes | None = None) -> str:
+    """HMAC-SM3 (hex) of `values` under the integrity key of the current digest key (or the
+    integrity key `key`). Values are joined unambiguously: their text never holds NUL."""
+    text = "\x00".join(str(value) for value in values)
+    return _hmac(key or integrity_key(keyring().digest_key), text, context)
+
+
+def integrity_keys(ring: KeyRing | None = None) -> tuple[bytes, ...]:
+    """The integrity keys a stored tag may be under: the current one first, the previous one
+    while a digest key rotation runs."""
+    return tuple(integrity_key(key) for key in (ring or keyring()).digest_keys)
+
+
+def integrity_verifies(stored: str, context: str, *values, keys: tuple[bytes, ...] = ()) -> bool:
+    """Whether `stored` is the tag of `values` under one of the integrity keys."""
+    if not stored or len(stored) != 64:
+        return False
+    return any(
+        std_hmac.compare_digest(stored, integrity_tag(context, *values, key=key))
+        for key in (keys or integrity_keys())
+    )

@@ -22,6 +22,15 @@ from .fields import EncryptedTextField, digest_fields
 
 BATCH = 500
 
+# Tags that hang on the digest key (integrity tags of access-control rows): name → a callable
+# (batch=…) re-tagging under the current key what verifies under the current or previous one,
+# returning its counts by label. Run by `rotate_digest_key` before the previous key is dropped.
+_RETAGGERS: dict[str, object] = {}
+
+
+def register_retagger(name: str, retag) -> None:
+    _RETAGGERS[name] = retag
+
 
 @dataclass
 class RotationResult:
@@ -206,6 +215,8 @@ def rotate_digest_key(*, actor=None, batch: int = BATCH, stop_after: int | None 
                     count += max(cursor.rowcount, 0)
             batches += 1
         result.recomputed[label] = count
+    for retag in _RETAGGERS.values():
+        result.recomputed.update(retag(batch=batch))
     if ring.source != "environment":
         crypto.key_file_end_digest_rotation()
     result.finished = True

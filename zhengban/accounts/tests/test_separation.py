@@ -254,6 +254,7 @@ POLICY_FORM = {
     "audit_max_rows": 0,
     "audit_max_mib": 10240,
     "audit_warn_percent": 80,
+    "dormant_days": 90,
     "reason": "等保测评整改",
 }
 
@@ -307,6 +308,10 @@ def test_the_audit_storage_limits_set_on_the_page_drive_the_audit_check(client, 
         ("idle_timeout_minutes", -1),
         ("totp_roles", ["office_leader"]),  # the 三员 always need the dynamic code
         ("audit_warn_percent", 99),  # an alert at 99 % comes too late to add storage
+        ("dormant_days", 10),  # a fortnight's leave must not disable the account
+        ("dormant_days", 366),
+        ("dormant_days", -1),
+        ("dormant_days", ""),
         ("reason", ""),
     ],
 )

@@ -106,14 +106,16 @@ def test_the_migration_encrypts_plain_secrets_and_decrypts_them_back():
     old_user_model = executor.loader.project_state(before[0]).apps.get_model("accounts", "User")
     secret = pyotp.random_base32()
     user = old_user_model.objects.create(username="old", totp_secret=secret)
-    executor = MigrationExecutor(connection)
-    executor.migrate(after)
-    stored = raw_secret(user)
-    assert stored.startswith("sm4gcm:") and secret not in stored
-    assert User.objects.get(pk=user.pk).totp_secret == secret
-    executor = MigrationExecutor(connection)
-    executor.migrate(before)
-    assert raw_secret(user) == secret
-    executor = MigrationExecutor(connection)
-    executor.migrate(after)
+    try:
+        executor = MigrationExecutor(connection)
+        executor.migrate(after)
+        stored = raw_secret(user)
+        assert stored.startswith("sm4gcm:") and secret not in stored
+        assert crypto.decrypt(stored, context=CONTEXT) == secret
+        executor = MigrationExecutor(connection)
+        executor.migrate(before)
+        assert raw_secret(user) == secret
+    finally:
+        executor = MigrationExecutor(connection)
+        executor.migrate(executor.loader.graph.leaf_nodes())
     assert User.objects.get(pk=user.pk).totp_secret == secret

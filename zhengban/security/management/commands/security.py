@@ -1,4 +1,5 @@
-"""`zhengban security init-keys | rotate-key [--retire] | rotate-digest-key | key-status`."""
+"""`zhengban security init-keys | rotate-key [--retire] | rotate-digest-key | key-status |
+verify-grants`."""
 
 from django.core.management.base import BaseCommand, CommandError
 
@@ -7,7 +8,10 @@ from zhengban.security.keys import key_ids_in_use, rotate_digest_key, rotate_per
 
 
 class Command(BaseCommand):
-    help = "个人信息加密密钥：初始化（init-keys）、轮换（rotate-key）、查看（key-status）。"
+    help = (
+        "个人信息加密密钥：初始化（init-keys）、轮换（rotate-key）、查看（key-status）；"
+        "权限数据完整性校验（verify-grants）。"
+    )
 
     def add_arguments(self, parser):
         sub = parser.add_subparsers(dest="subcommand", required=True)
@@ -20,8 +24,27 @@ class Command(BaseCommand):
         )
         digest.add_argument("--batch-size", type=int, default=500, help="每个事务处理的行数")
         sub.add_parser("key-status", help="当前密钥、密钥来源及各密钥的使用情况")
+        sub.add_parser(
+            "verify-grants",
+            help="校验全部角色授权和知悉范围的完整性标签，列出校验失败的记录并告警",
+        )
 
     def handle(self, *args, subcommand, **options):
+        if subcommand == "verify-grants":
+            from zhengban.accounts.integrity import failures
+            from zhengban.audit.alerts import import_spool
+
+            found = failures()
+            import_spool()
+            for failure in found:
+                self.stdout.write(f"校验失败  {failure.describe()}")
+            if found:
+                raise CommandError(
+                    f"{len(found)} 条权限数据完整性校验失败"
+                    "（不予采信，已告警安全管理员和审计管理员）"
+                )
+            self.stdout.write("角色授权和知悉范围的完整性标签全部校验通过")
+            return
         if subcommand == "init-keys":
             path = crypto.key_file_create()
             self.stdout.write(f"密钥文件：{path}")
