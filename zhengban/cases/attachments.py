@@ -365,6 +365,17 @@ def _path_of(attachment: Attachment) -> Path:
     return storage_root().joinpath(*PurePosixPath(attachment.stored_name).parts)
 
 
+def attachment_content(attachment: Attachment) -> bytes | None:
+    """The stored bytes for a service that files them elsewhere (归档), or None when the file
+    is missing or no longer has the digest recorded at upload. Not a download: the caller's
+    own act is what is audited."""
+    try:
+        data = _path_of(attachment).read_bytes()
+    except (OSError, Http404):  # Http404: a stored name of the wrong shape
+        return None
+    return data if hashlib.sha256(data).hexdigest() == attachment.sha256 else None
+
+
 def attachment_open(*, attachment: Attachment, actor):
     """(open binary file, content type, display name) for a download; Http404 when the
     case is missing or not visible to the actor. Every download is audited."""

@@ -9,7 +9,6 @@ it leaves the archive, alone or in a transfer package.
 
 from __future__ import annotations
 
-import hashlib
 import io
 import shutil
 import tempfile
@@ -17,7 +16,6 @@ import zipfile
 from pathlib import Path
 
 from django.conf import settings
-from django.http import Http404
 from django.utils.translation import gettext as _
 
 from zhengban.accounts.choices import Clearance
@@ -84,23 +82,18 @@ def merge_pdfs(parts: list[bytes]) -> bytes:
 
 def _original_scans(case) -> list[bytes]:
     """The original's scans that are PDFs, in upload order, each checked against the digest
-    recorded at upload: a changed file is not archived as the original."""
-    from zhengban.cases.attachments import _path_of
+    recorded at upload: a missing or changed file is not archived as the original."""
+    from zhengban.cases.attachments import attachment_content
 
     scans = []
     rows = case.attachments.filter(original=True, content_type="application/pdf").order_by(
         "created_at", "pk"
     )
     for attachment in rows:
-        try:
-            data = _path_of(attachment).read_bytes()
-        except (OSError, Http404):  # Http404: a stored name of the wrong shape
+        data = attachment_content(attachment)
+        if data is None:
             raise GuardFailed(
-                _("原件扫描件“%(name)s”缺失，不能归档。") % {"name": attachment.original_name}
-            ) from None
-        if hashlib.sha256(data).hexdigest() != attachment.sha256:
-            raise GuardFailed(
-                _("原件扫描件“%(name)s”校验失败（文件被改动），不能归档。")
+                _("原件扫描件“%(name)s”缺失或校验失败（文件被改动），不能归档。")
                 % {"name": attachment.original_name}
             )
         scans.append(data)
