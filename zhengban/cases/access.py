@@ -65,6 +65,7 @@ def principals_of(user, on: datetime.date | None = None) -> list[Principal]:
     cached = getattr(user, "_principals", None)
     if cached and cached[0] == on:
         return cached[1]
+    from zhengban.accounts.integrity import verified_roles
     from zhengban.accounts.models import RoleGrant, UnitMembership, User
     from zhengban.org.choices import UnitKind
 
@@ -88,10 +89,14 @@ def principals_of(user, on: datetime.date | None = None) -> list[Principal]:
     roles: dict[int, set[str]] = {pk: set() for pk in ids}
     roles[user.pk] = set(user.role_set)
     if len(ids) > 1:
-        for user_id, role in RoleGrant.objects.filter(user_id__in=ids[1:]).values_list(
-            "user_id", "role"
+        # A delegator's grants count as the user's own do: only those whose tag verifies.
+        rows: dict[int, list] = {pk: [] for pk in ids[1:]}
+        for user_id, pk, role, tag in RoleGrant.objects.filter(user_id__in=ids[1:]).values_list(
+            "user_id", "pk", "role", "tag"
         ):
-            roles[user_id].add(role)
+            rows[user_id].append((pk, role, tag))
+        for user_id, grants in rows.items():
+            roles[user_id] |= verified_roles(user_id, grants)
     result = [
         Principal(
             user=users[pk],

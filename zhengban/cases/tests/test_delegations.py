@@ -119,6 +119,22 @@ def test_delegate_acts_for_the_delegator_and_both_are_recorded(office):
     assert (event.actor, event.on_behalf_of) == (office.farmer, office.head)
 
 
+def test_a_delegators_forged_grant_does_not_pass_to_the_delegate(office):
+    """The head's 处室负责人 grant altered in the database (its tag no longer verifies) is not
+    honoured for the head, nor for whoever acts for the head."""
+    from zhengban.accounts.models import RoleGrant
+    from zhengban.cases.access import principals_of
+
+    delegate(office)
+    head_roles = set(office.head.role_grants.values_list("role", flat=True))
+    assert head_roles
+    for_head = next(p for p in principals_of(fresh(office.farmer)) if p.user.pk == office.head.pk)
+    assert set(for_head.roles) == head_roles
+    RoleGrant.objects.filter(user=office.head).update(tag="0" * 64)
+    for_head = next(p for p in principals_of(fresh(office.farmer)) if p.user.pk == office.head.pk)
+    assert not for_head.roles
+
+
 def test_delegation_rules_rank_circle_scope_and_bell(office):
     from zhengban.cases import selectors
     from zhengban.cases.access import CaseAccess
