@@ -15,6 +15,7 @@ urlpatterns = [
     path("<int:pk>/", views.meeting_detail, name="detail"),
     path("<int:pk>/edit/", views.meeting_edit, name="edit"),
     path("<int:pk>/notice/", views.notice, name="notice"),
+    path("<int:pk>/notice.pdf", views.notice_pdf, name="notice_pdf"),
     path("<int:pk>/actions/<slug:code>/", views.meeting_act, name="act"),
     path("<int:pk>/agenda/new/", views.agenda_new, name="agenda_new"),
     path("<int:pk>/agenda/order/", views.agenda_order, name="agenda_order"),

@@ -11,6 +11,7 @@ from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
+from django.utils.encoding import escape_uri_path
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
@@ -204,20 +205,37 @@ def meeting_act(request, pk: int, code: str):
 @require_GET
 def notice(request, pk: int):
     """The 会议通知 as a printable page."""
+    return render(request, "meetings/notice.html", _notice_content(request, pk))
+
+
+@login_required
+@require_GET
+def notice_pdf(request, pk: int):
+    """The same 会议通知 laid out in the GB/T 9704 信函 format, as a PDF."""
+    from zhengban.documents.render import render_pdf
+
+    from .notice import notice_document
+
+    content = _notice_content(request, pk)
+    pdf = render_pdf(notice_document(**content))
+    response = HttpResponse(pdf, content_type="application/pdf")
+    name = f"会议通知（{content['meeting'].case.number}）.pdf"
+    response["Content-Disposition"] = f"inline; filename*=UTF-8''{escape_uri_path(name)}"
+    response["X-Content-Type-Options"] = "nosniff"
+    return response
+
+
+def _notice_content(request, pk: int) -> dict:
     _business(request)
     meeting = policies.meeting_get_for(request.user, pk)
     items = [i for i in selectors.agenda_items(request.user, meeting) if i.case.state != "rejected"]
-    return render(
-        request,
-        "meetings/notice.html",
-        {
-            "meeting": meeting,
-            "items": [i for i in items if i.position is not None],
-            "attendees": list(meeting.attendees.all()),
-            "observers": list(meeting.observers.all()),
-            "issued_on": _notice_date(meeting),
-        },
-    )
+    return {
+        "meeting": meeting,
+        "items": [i for i in items if i.position is not None],
+        "attendees": list(meeting.attendees.all()),
+        "observers": list(meeting.observers.all()),
+        "issued_on": _notice_date(meeting),
+    }
 
 
 def _notice_date(meeting):

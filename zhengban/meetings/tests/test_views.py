@@ -2,10 +2,12 @@
 notice printable, the calendar and its .ics export."""
 
 import datetime
+import io
 
 import pytest
 from django.test import Client
 from django.utils import timezone
+from pypdf import PdfReader
 
 from zhengban.cases.services import case_perform
 from zhengban.meetings import ical, services
@@ -134,6 +136,18 @@ def test_the_notice_prints(office, meeting):
     page = client_for(office["organiser"]).get(f"/meetings/{meeting.pk}/notice/").content.decode()
     assert "关于召开第12次常务会议的通知" in page and "1．关于秋粮收购的议题" in page
     assert "市住房城乡建设局" in page
+    # The same notice as a GB/T 9704 信函 PDF: A4, the title and the agenda in its text.
+    response = client_for(office["organiser"]).get(f"/meetings/{meeting.pk}/notice.pdf")
+    assert response.status_code == 200 and response["Content-Type"] == "application/pdf"
+    reader = PdfReader(io.BytesIO(response.content))
+    box = reader.pages[0].mediabox
+    assert (round(float(box.width) / 72 * 25.4), round(float(box.height) / 72 * 25.4)) == (210, 297)
+    text = "".join(p.extract_text() for p in reader.pages).replace("\n", "")
+    assert "关于召开第12次常务会议的通知" in text and "关于秋粮收购的议题" in text
+    # Nobody outside the meeting gets it.
+    assert (
+        client_for(office["contact"]).get(f"/meetings/{meeting.pk}/notice.pdf").status_code == 404
+    )
 
 
 def test_agenda_submission_pages(office, meeting):

@@ -44,6 +44,7 @@ ROWS = [
     Row("meetings:detail", lambda w: "/meetings/999999/", get=NOT_FOUND),
     Row("meetings:edit", lambda w: "/meetings/999999/edit/", get=NOT_FOUND, unsafe=NOT_FOUND),
     Row("meetings:notice", lambda w: "/meetings/999999/notice/", get=NOT_FOUND),
+    Row("meetings:notice_pdf", lambda w: "/meetings/999999/notice.pdf", get=NOT_FOUND),
     Row(
         "meetings:act",
         lambda w: "/meetings/999999/actions/issue_notice/",
