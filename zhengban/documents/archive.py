@@ -204,8 +204,13 @@ def _item_fields(item, k: int) -> dict[str, str]:
     }
 
 
-def build_package(items, out: Path, *, fonds: str, year: int) -> Path:
-    """Write the transfer package of `items` (ArchiveItem rows of one 全宗 and year)."""
+SUMS, SUMS_TAG = "SM3SUMS", "SM3SUMS.hmac"
+
+
+def build_package(items, out: Path, *, fonds: str, year: int, tag=None) -> Path:
+    """Write the transfer package of `items` (ArchiveItem rows of one 全宗 and year). `tag`
+    (bytes -> hex), the deployment's keyed HMAC-SM3, seals the checksum list: SM3SUMS alone
+    shows accidental damage, its tag also a file changed and the list rewritten to match."""
     root = out / f"{fonds}-WS-{year}"
     root.mkdir(parents=True, exist_ok=False)
     rows = []
@@ -242,7 +247,10 @@ def build_package(items, out: Path, *, fonds: str, year: int) -> Path:
         for path in sorted(root.rglob("*"))
         if path.is_file()
     ]
-    (root / "SM3SUMS").write_text("\n".join(lines) + "\n", encoding="utf-8")
+    sums = ("\n".join(lines) + "\n").encode("utf-8")
+    (root / SUMS).write_bytes(sums)
+    if tag is not None:
+        (root / SUMS_TAG).write_text(tag(sums) + "\n", encoding="ascii")
     return root
 
 
@@ -252,12 +260,15 @@ class PackageProblem:
     message: str
 
 
-def verify_package(root: Path) -> list[PackageProblem]:
-    """Every file that fails, with the reason; an empty list means the package is intact."""
+def verify_package(root: Path, *, tag=None) -> list[PackageProblem]:
+    """Every file that fails, with the reason; an empty list means the package is intact.
+    Given `tag` (as to `build_package`), the checksum list must carry its keyed tag."""
     problems: list[PackageProblem] = []
-    sums_path = root / "SM3SUMS"
+    sums_path = root / SUMS
     if not sums_path.is_file():
-        return [PackageProblem("SM3SUMS", "缺少校验文件")]
+        return [PackageProblem(SUMS, "缺少校验文件")]
+    if tag is not None:
+        problems.extend(_tag_problems(root, sums_path.read_bytes(), tag))
     listed: dict[str, str] = {}
     for n, line in enumerate(
         sums_path.read_text(encoding="utf-8", errors="replace").splitlines(), 1
@@ -267,7 +278,8 @@ def verify_package(root: Path) -> list[PackageProblem]:
             problems.append(PackageProblem("SM3SUMS", f"第{n}行格式错误"))
             continue
         listed[rel] = digest
-    present = {p.relative_to(root).as_posix() for p in root.rglob("*") if p.is_file()} - {"SM3SUMS"}
+    present = {p.relative_to(root).as_posix() for p in root.rglob("*") if p.is_file()}
+    present -= {SUMS, SUMS_TAG}
     for rel in sorted(listed):
         path = root / rel
         if rel not in present:
@@ -278,6 +290,20 @@ def verify_package(root: Path) -> list[PackageProblem]:
         problems.append(PackageProblem(rel, "不在校验清单中（多出的文件）"))
     problems.extend(_manifest_problems(root, present))
     return problems
+
+
+def _tag_problems(root: Path, sums: bytes, tag) -> list[PackageProblem]:
+    import hmac
+
+    try:
+        stored = (root / SUMS_TAG).read_text(encoding="ascii").strip()
+    except (OSError, UnicodeDecodeError):
+        return [PackageProblem(SUMS_TAG, "缺少完整性标记")]
+    if not hmac.compare_digest(stored, tag(sums)):
+        return [
+            PackageProblem(SUMS_TAG, "完整性标记不符（校验清单被改动，或不是本系统生成的移交包）")
+        ]
+    return []
 
 
 def _manifest_problems(root: Path, present: set[str]) -> list[PackageProblem]:

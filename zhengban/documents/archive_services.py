@@ -136,13 +136,24 @@ def item_intact(item: ArchiveItem) -> bool:
     return archive.sm3(bytes(item.file)) == item.file_sm3
 
 
+def package_tag(data: bytes) -> str:
+    """HMAC-SM3 of a transfer package's checksum list under the deployment key."""
+    import hmac
+
+    from .seals import _derived
+
+    return hmac.new(_derived("archive-package"), data, "sm3").hexdigest()
+
+
 def package_zip(items: list[ArchiveItem], *, fonds: str, year: int) -> Path:
     """The transfer package of `items` (`archive.build_package`: the files, manifest.csv and
     manifest.xml, SM3SUMS) as a zip in a new temporary directory; the caller removes the
     directory (`zip_path.parent`) when done."""
     workdir = Path(tempfile.mkdtemp(prefix="zhengban-archive-"))
     try:
-        root = archive.build_package(items, workdir / "package", fonds=fonds, year=year)
+        root = archive.build_package(
+            items, workdir / "package", fonds=fonds, year=year, tag=package_tag
+        )
         zip_path = workdir / f"{root.name}.zip"
         with zipfile.ZipFile(zip_path, "w", zipfile.ZIP_DEFLATED) as bundle:
             for path in sorted(root.rglob("*")):

@@ -282,12 +282,11 @@ def test_the_transfer_package_carries_the_files_manifest_and_checksums(
         names = bundle.namelist()
         bundle.extractall(tmp_path / "out")
     root = tmp_path / "out" / f"0194-WS-{year}"
-    assert {f"0194-WS-{year}/{n}" for n in ("manifest.csv", "manifest.xml", "SM3SUMS")} <= set(
-        names
-    )
+    wanted = ("manifest.csv", "manifest.xml", "SM3SUMS", "SM3SUMS.hmac")
+    assert {f"0194-WS-{year}/{n}" for n in wanted} <= set(names)
     pdfs = sorted(Path(n).name for n in names if n.endswith(".pdf"))
     assert pdfs == sorted(f"{i.archival_code}.pdf" for i in items)  # only that year's
-    assert archive.verify_package(root) == []
+    assert archive.verify_package(root, tag=archive_services.package_tag) == []
     manifest = (root / "manifest.csv").read_text(encoding="utf-8-sig")
     assert all(i.archival_code in manifest for i in items)
     record = AuditRecord.objects.get(action="documents.archive_package")

@@ -218,10 +218,33 @@ def test_archive_items_package_and_verify(organization, clerk, tmp_path, capsys)
     text = PdfReader(io.BytesIO(bytes(items[0].file))).pages[0].extract_text().replace("\x00", "")
     for value in ("0194", "2026", "0001", "BGS", "定期30年", str(items[0].pages)):
         assert value in text
-    root = build_package(items, tmp_path, fonds="0194", year=2026)
-    assert verify_package(root) == []
+    from zhengban.documents.archive import SUMS, SUMS_TAG, sm3
+    from zhengban.documents.archive_services import package_tag
+
+    root = build_package(items, tmp_path, fonds="0194", year=2026, tag=package_tag)
+    assert verify_package(root, tag=package_tag) == []
     call_command("archive", "verify", str(root))
     assert "完整" in capsys.readouterr().out
+    # A file changed and the checksum list rewritten to match: only the keyed tag tells.
+    target = sorted(root.rglob("*.xml"))[0]
+    rel = target.relative_to(root).as_posix()
+    original, sums = target.read_bytes(), (root / SUMS).read_text(encoding="utf-8")
+    target.write_bytes(original + b" ")
+    (root / SUMS).write_text(
+        "\n".join(
+            f"{sm3(target.read_bytes())}  {rel}" if line.endswith(f"  {rel}") else line
+            for line in sums.splitlines()
+        )
+        + "\n",
+        encoding="utf-8",
+    )
+    assert verify_package(root) == []  # consistent without the key
+    assert [p.path for p in verify_package(root, tag=package_tag)] == [SUMS_TAG]
+    with pytest.raises(SystemExit):
+        call_command("archive", "verify", str(root))
+    assert "完整性标记不符" in capsys.readouterr().err
+    target.write_bytes(original)
+    (root / SUMS).write_text(sums, encoding="utf-8")
     # break three things: alter a PDF, delete an XML, add a stray file
     pdfs = sorted(root.rglob("*.pdf"))
     data = bytearray(pdfs[0].read_bytes())
@@ -230,7 +253,7 @@ def test_archive_items_package_and_verify(organization, clerk, tmp_path, capsys)
     xml = sorted(root.rglob("*-0002.xml"))[0]
     xml.unlink()
     (root / "stray.txt").write_text("x")
-    failing = {p.path for p in verify_package(root)}
+    failing = {p.path for p in verify_package(root, tag=package_tag)}
     assert pdfs[0].relative_to(root).as_posix() in failing
     assert xml.relative_to(root).as_posix() in failing
     assert "stray.txt" in failing

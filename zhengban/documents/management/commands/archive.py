@@ -31,10 +31,11 @@ class Command(BaseCommand):
 
     def verify(self, root: Path) -> None:
         from zhengban.documents.archive import verify_package
+        from zhengban.documents.archive_services import package_tag
 
         if not root.is_dir():
             raise ArchiveCommandError(f"不是目录：{root}", returncode=2)
-        problems = verify_package(root)
+        problems = verify_package(root, tag=package_tag)
         if not problems:
             self.stdout.write(f"移交包完整：{root}")
             return
@@ -45,6 +46,7 @@ class Command(BaseCommand):
 
     def package(self, fonds: str, year: int, out: Path) -> None:
         from zhengban.documents.archive import build_package
+        from zhengban.documents.archive_services import package_tag
         from zhengban.documents.models import ArchiveItem
 
         items = list(
@@ -55,7 +57,7 @@ class Command(BaseCommand):
         if not items:
             raise ArchiveCommandError(f"全宗{fonds}在{year}年没有归档文件", returncode=2)
         try:
-            root = build_package(items, out, fonds=fonds, year=year)
+            root = build_package(items, out, fonds=fonds, year=year, tag=package_tag)
         except FileExistsError as exc:
             raise ArchiveCommandError(f"目录已存在：{exc.filename}", returncode=2) from exc
         self.stdout.write(f"{root}（{len(items)} 件）")
