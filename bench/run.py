@@ -21,6 +21,7 @@ BENCHES = [
     ("working-day calendar", ["bench_calendar.py"]),
     ("audit chain", ["bench_audit.py"]),
     ("official documents", ["bench_documents.py"]),
+    ("文号 allocation on PostgreSQL", ["bench_numbering.py"]),
     ("supervision board", ["bench_supervision.py"]),
     ("case kernel", ["bench_cases.py", "--cases", os.environ.get("BENCH_CASES", "100000")]),
 ]
