@@ -14,6 +14,7 @@ file on SQLite (one file: it is what fills the disk).
 from dataclasses import dataclass
 from datetime import timedelta
 
+from django.conf import settings
 from django.db import connection
 from django.utils import timezone
 
@@ -75,9 +76,14 @@ def usage() -> list[Usage]:
 
     policy = security_policy()
     warn = min(policy.audit_warn_percent, 100) or 80
+    # The page sets whole MiB; until it is first saved, the setting's bytes stand as given.
+    if policy._state.adding:
+        max_bytes = max(settings.AUDIT_STORAGE_MAX_BYTES, 0)
+    else:
+        max_bytes = policy.audit_max_mib * 1024**2
     return [
         Usage("rows", row_count(), policy.audit_max_rows, warn),
-        Usage("bytes", size_bytes(), policy.audit_max_mib * 1024**2, warn),
+        Usage("bytes", size_bytes(), max_bytes, warn),
     ]
 
 

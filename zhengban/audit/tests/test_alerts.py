@@ -254,7 +254,7 @@ def test_check_alerts_storage_nearing_its_row_limit(admins, capsys, settings):
 
 
 def test_check_alerts_storage_nearing_its_size_limit(admins, settings):
-    settings.AUDIT_STORAGE_MAX_BYTES = 1024**2  # any database with the schema is larger
+    settings.AUDIT_STORAGE_MAX_BYTES = 1024  # any database is larger
     with pytest.raises(CommandError):
         call_command("audit", "check", "--no-verify")
     assert "审计存储已用" in AuditAlert.objects.get().message

@@ -11,7 +11,8 @@ from pathlib import Path
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
-from django.db import connection
+from django.core.signals import request_finished
+from django.db import close_old_connections, connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
@@ -276,7 +277,13 @@ def test_the_transfer_package_carries_the_files_manifest_and_checksums(
     response = client.get(reverse("documents:archive_package"), {"year": year})
     assert response.status_code == 200 and response["Content-Type"] == "application/zip"
     data = b"".join(response.streaming_content)
-    response.close()
+    # Closed as the server would, without the request_finished handler that would close the
+    # test's database connection (the test client keeps it disconnected likewise).
+    request_finished.disconnect(close_old_connections)
+    try:
+        response.close()
+    finally:
+        request_finished.connect(close_old_connections)
     assert not made[0].parent.exists()  # the temporary directory went with the response
     with zipfile.ZipFile(io.BytesIO(data)) as bundle:
         names = bundle.namelist()
