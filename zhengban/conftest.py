@@ -22,3 +22,14 @@ def _fast_password_hashing(settings):
     # PBKDF2 at Django's production cost makes every test that creates a user slow; the
     # hasher is not what the suite tests.
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+@pytest.fixture
+def key_file(settings, tmp_path):
+    """A personal-data key file of the test's own, so rotation tests never touch var/keys."""
+    from zhengban.security import crypto
+
+    settings.PERSONAL_DATA_KEY_FILE = tmp_path / "keys" / "personal-data.json"
+    crypto.reset_cache()
+    yield settings.PERSONAL_DATA_KEY_FILE
+    crypto.reset_cache()

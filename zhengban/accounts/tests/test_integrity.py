@@ -23,16 +23,7 @@ from zhengban.security.keys import rotate_digest_key
 
 from .conftest import make
 
-pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture(autouse=True)
-def key_file(settings, tmp_path):
-    """A key file of the test's own (rotation must never touch var/keys)."""
-    settings.PERSONAL_DATA_KEY_FILE = tmp_path / "keys" / "personal-data.json"
-    crypto.reset_cache()
-    yield settings.PERSONAL_DATA_KEY_FILE
-    crypto.reset_cache()
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("key_file")]
 
 
 def raw(sql, params=()):

@@ -10,14 +10,9 @@ def world(db, settings, tmp_path):
 
 
 @pytest.fixture(autouse=True)
-def key_file(settings, tmp_path):
-    """A key file of the test's own, so rotation tests never touch var/keys."""
-    from zhengban.security import crypto
-
-    settings.PERSONAL_DATA_KEY_FILE = tmp_path / "keys" / "personal-data.json"
-    crypto.reset_cache()
-    yield settings.PERSONAL_DATA_KEY_FILE
-    crypto.reset_cache()
+def _own_key_file(key_file):
+    """Every security test runs on a key file of its own (the project's `key_file`)."""
+    return key_file
 
 
 @pytest.fixture(autouse=True)
