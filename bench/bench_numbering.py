@@ -12,39 +12,19 @@ the same run (the allocator without contention).
 
 import argparse
 import glob
-import json
 import os
 import shutil
 import subprocess
 import sys
 import tempfile
-import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-WORKER = """
-import json, sys, time
-import django
-django.setup()
-from django.db import transaction
-from zhengban.documents.models import DocumentSeries
-from zhengban.documents.services import number_allocate
-series = DocumentSeries.objects.get(pk=int(sys.argv[1]))
-start = float(sys.argv[3])
-while time.time() < start:  # every process starts at the same moment
-    time.sleep(0.002)
-got = []
-for _ in range(int(sys.argv[2])):
-    with transaction.atomic():
-        got.append(number_allocate(series=series, year=2026, actor=None, purpose="压测").sequence)
-print(json.dumps({"got": got, "end": time.time()}))
-"""
-
 
 class Cluster:
-    """A throwaway PostgreSQL cluster on a private port, or None when none can be started."""
+    """A throwaway PostgreSQL cluster on a private port (RuntimeError without the binaries)."""
 
     PORT = 55433
 
@@ -78,30 +58,6 @@ class Cluster:
             shutil.rmtree(self.data, ignore_errors=True)
 
 
-def allocate(url: str, series_pk: int, processes: int, each: int) -> tuple[float, list[int]]:
-    env = {**os.environ, "DATABASE_URL": url, "DJANGO_SETTINGS_MODULE": "zhengban.settings"}
-    start = time.time() + 4  # after every process has set Django up
-    procs = [
-        subprocess.Popen(
-            [sys.executable, "-c", WORKER, str(series_pk), str(each), str(start)],
-            env=env,
-            cwd=ROOT,
-            stdout=subprocess.PIPE,
-            stderr=subprocess.PIPE,
-            text=True,
-        )
-        for _ in range(processes)
-    ]
-    results = []
-    for proc in procs:
-        out, err = proc.communicate(timeout=600)
-        if proc.returncode != 0:
-            raise RuntimeError(err[-2000:])
-        results.append(json.loads(out.strip().splitlines()[-1]))
-    elapsed = max(r["end"] for r in results) - start
-    return elapsed, [n for r in results for n in r["got"]]
-
-
 def run(url: str, processes: int, each: int) -> None:
     os.environ["DATABASE_URL"] = url
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "zhengban.settings")
@@ -109,6 +65,8 @@ def run(url: str, processes: int, each: int) -> None:
 
     django.setup()
     from django.core.management import call_command
+
+    from zhengban.documents.contention import allocate
 
     call_command("migrate", verbosity=0)
     from zhengban.documents import services
