@@ -51,7 +51,12 @@ class RegisterFilterForm(forms.Form):
     def __init__(self, *args, choices: selectors.RegisterChoices, **kwargs):
         super().__init__(*args, **kwargs)
         every = [("", _("全部"))]
-        self.fields["year"].choices = every + [(y, str(y)) for y in choices.years]
+        years = list(choices.years)
+        asked = str(self.data.get("year", "")).strip()
+        # A year without items yet (a bookmark, the year just begun) lists nothing, not a 400.
+        if asked.isascii() and asked.isdigit() and 1900 <= int(asked) <= 9999:
+            years = sorted({*years, int(asked)}, reverse=True)
+        self.fields["year"].choices = every + [(y, str(y)) for y in years]
         self.fields["retention"].choices = every + list(Retention.choices)
         self.fields["unit_code"].choices = every + [(c, c) for c in choices.unit_codes]
         self.fields["doc_type"].choices = every + [(t, t) for t in choices.doc_types]

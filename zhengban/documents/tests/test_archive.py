@@ -212,6 +212,11 @@ def test_the_register_lists_and_filters(client, office, keeper):
     assert codes(client.get(url, {"q": "沈政办函"})) == [letter.archival_code]
     assert client.get(url, {"retention": "X"}).status_code == 400
     assert client.get(url, {"year": "abc"}).status_code == 400
+    assert client.get(url, {"year": "１９９９"}).status_code == 400  # full-width digits
+    # A year without items (a bookmark, a year just begun) is an empty list, not an error.
+    empty = client.get(url, {"year": year + 1})
+    assert empty.status_code == 200 and codes(empty) == []
+    assert "没有符合条件的归档文件" in empty.content.decode()
 
 
 def test_the_register_pages_by_25_at_a_fixed_cost(client, office, keeper):
